@@ -1,0 +1,99 @@
+"""Strategy base classes: decide from an observation and one's own random stream only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from game.actions import Action
+from game.observation import StateObservation
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """A coordinated control as a partner sees it."""
+
+    proposer: int
+    sector: int
+    target: int
+    scope: str
+
+
+@dataclass(frozen=True)
+class DemandView:
+    """A coercive demand as its target sees it."""
+
+    coercer: int
+    sector: int
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class StateStrategy:
+    """One class per strategy, registered by `kind`. Subclasses set `kind` and `summary`."""
+
+    kind: ClassVar[str]
+    summary: ClassVar[str]
+    defaults: ClassVar[dict] = {}
+
+    def __init__(self, **params):
+        unknown = set(params) - set(self.defaults)
+        if unknown:
+            known = ", ".join(sorted(self.defaults)) or "none"
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for strategy {self.kind!r} (known: {known})")
+        self.params = {**self.defaults, **params}
+
+    def decide(self, obs: StateObservation, rng: np.random.Generator) -> list[Action]:
+        raise NotImplementedError
+
+    def answer_proposal(self, obs: StateObservation, prop: ProposalView, rng: np.random.Generator) -> bool:
+        """Join a partner's coordinated control? Trust and rivalry for, lost sales against."""
+        pub, me = obs.public, obs.me
+        w_welfare, w_security, _, w_cohesion = obs.objectives
+        exposure = pub.supply_share[prop.target, me, prop.sector]  # my share of the target's supply
+        score = (
+            1.6 * pub.trust[me, prop.proposer]
+            - 0.7
+            + 0.9 * w_security * pub.rivals[me, prop.target]
+            + 0.6 * w_cohesion
+            - 2.5 * w_welfare * exposure
+        )
+        return bool(rng.random() < _sigmoid(6.0 * score))
+
+    def answer_demand(self, obs: StateObservation, demand: DemandView, rng: np.random.Generator) -> bool:
+        """Concede to coercion? When dependence outweighs resolve and distrust of the coercer."""
+        pub, me = obs.public, obs.me
+        dependence = pub.supply_share[me, demand.coercer, demand.sector]
+        cost = dependence * (0.4 + pub.criticality[demand.sector])
+        political = obs.resolve * (1.3 - pub.trust[me, demand.coercer]) + 0.1 * len(obs.allies())
+        return bool(rng.random() < _sigmoid(8.0 * (cost - political)))
+
+
+class FirmStrategy:
+    """A firm strategy decides for all its firms at once, from arrays (see FirmObservation)."""
+
+    kind: ClassVar[str]
+    summary: ClassVar[str]
+
+    def circumvent(self, obs, idx: np.ndarray, u: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def rd_share(self, obs, idx: np.ndarray) -> np.ndarray:
+        """Share of revenue spent on R&D: laggards spend more to catch up, firms short of
+        capacity a little less (their profit goes into building it)."""
+        gap = 1.0 - np.minimum(obs.relative_quality[idx], 1.0)
+        tight = obs.utilisation[idx] > 1.0
+        slack = obs.utilisation[idx] < 0.8  # a firm losing sales trims its R&D budget
+        return np.clip((0.1 + 0.15 * gap - 0.02 * tight) * np.where(slack, 0.7, 1.0), 0.04, 0.2)
+
+    def relocate(self, obs, idx: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Move to a friendlier state when inputs at home are choked (friend-shoring)."""
+        return (obs.input_factor[idx] < 0.8) & (u < 0.25)
+
+    def diversify(self, obs, idx: np.ndarray) -> np.ndarray:
+        """Ask for other input suppliers when inputs were short last round."""
+        return obs.input_factor[idx] < 0.95

@@ -1,0 +1,59 @@
+"""`highfence run`: play one scenario and print a per-round summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from game.errors import HighfenceError
+from game.model import GeoModel
+from game.output import write_run
+from game.scenario import load_scenario
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="play a scenario round by round")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--rounds", type=int, help="number of rounds (default: the scenario's)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--variant", choices=("none", "unilateral", "coordinated"),
+                   help="play one variant of the scenario's compare: experiment")
+    p.add_argument("--out", type=Path, help="write the round table, state table and event log here")
+    p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    p.add_argument("--quiet", action="store_true", help="no per-round lines")
+    p.set_defaults(func=run)
+
+
+def summary_line(model: GeoModel) -> str:
+    w = model.outcomes.world
+    events = model.last_events
+    notable = [e for e in events if e.kind not in ("subsidy", "refused")]
+    head = (
+        f"round {model.steps:>3}  world welfare {w['world_welfare_change']:+9.1f}bn  "
+        f"trade {w['trade_volume']:8.1f}bn  controls {w['controls_in_force']:>2}  "
+        f"embargoes {w['embargoes_in_force']:>2}  coercion {w['coercion_conceded']}/{w['coercion_attempts']}"
+    )
+    lines = [head] + [f"           {e.text}" for e in notable[:6]]
+    if len(notable) > 6:
+        lines.append(f"           ... and {len(notable) - 6} more events")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    if args.rounds is not None and args.rounds < 1:
+        raise HighfenceError("--rounds: expected a positive number of rounds")
+    scenario = load_scenario(args.scenario)
+    model = GeoModel(scenario, seed=args.seed, variant=args.variant, rounds=args.rounds)
+    print(f"{scenario.name}: {len(scenario.states)} states, {len(scenario.sectors)} sectors, "
+          f"{len(scenario.firms)} firms, {model.rounds} rounds, seed {args.seed}")
+    while model.running and model.steps < model.rounds:
+        model.step()
+        if not args.quiet:
+            print(summary_line(model))
+    final = model.datacollector.get_agent_vars_dataframe().xs(model.steps, level="Step")
+    print("\nfinal round, per state:")
+    print(final[["welfare_change", "autonomy", "indispensability", "tech_level", "cohesion", "fiscal_cost"]]
+          .round(3).to_string())
+    if args.out:
+        paths = write_run(model, args.out, args.format, scenario_path=args.scenario)
+        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+    return 0

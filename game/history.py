@@ -1,0 +1,83 @@
+"""Round-by-round record with a Mesa-style DataCollector interface.
+
+Arrays are appended each round (cheap); DataFrames are built only when asked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from game.events import Event
+from game.outcomes import STATE_METRICS, Outcomes
+
+SECTOR_FIELDS = ("world_share", "volume_share", "capacity_share", "tech", "price_ratio", "received", "access", "leaked_in")
+FIRM_FIELDS = ("capacity", "quality", "revenue", "profit", "sales", "alive", "circumvent")
+
+
+class History:
+    """Everything recorded about one run. `model.datacollector` is one of these."""
+
+    def __init__(self, states: list[str], sectors: list[str]):
+        self.states, self.sectors = states, sectors
+        self.rounds: list[int] = []
+        self.outcomes: list[Outcomes] = []
+        self.firms: list[dict[str, np.ndarray]] = []
+        self.firm_names: dict[int, tuple[str, str, str]] = {}  # id -> (name, home, sector) as of last seen
+        self.events: list[Event] = []
+
+    def record(self, round_: int, outcomes: Outcomes, firms, events: list[Event]) -> None:
+        self.rounds.append(round_)
+        self.outcomes.append(outcomes)
+        snap = {"id": firms.ids.copy(), "home": firms.home.copy()}
+        snap.update({k: getattr(firms, k).copy() for k in FIRM_FIELDS})
+        self.firms.append(snap)
+        self.events.extend(events)
+
+    # -- Mesa DataCollector API ---------------------------------------------
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """World outcomes, one row per round."""
+        return pd.DataFrame([o.world for o in self.outcomes], index=pd.Index(self.rounds, name="Step"))
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """Per-state outcomes, indexed (Step, AgentID) with the state's name as AgentID."""
+        n = len(self.states)
+        data = np.concatenate([o.state for o in self.outcomes]) if self.outcomes else np.zeros((0, len(STATE_METRICS)))
+        idx = pd.MultiIndex.from_product([self.rounds, self.states], names=["Step", "AgentID"])
+        df = pd.DataFrame(data, index=idx, columns=list(STATE_METRICS))
+        assert len(df) == n * len(self.rounds)
+        return df
+
+    def get_agenttype_vars_dataframe(self, agent_type) -> pd.DataFrame:
+        """Per-firm records for FirmAgent, per-state for StateAgent (Mesa's signature)."""
+        if getattr(agent_type, "__name__", "") == "StateAgent":
+            return self.get_agent_vars_dataframe()
+        frames = []
+        for r, snap in zip(self.rounds, self.firms):
+            d = pd.DataFrame({k: v for k, v in snap.items() if k != "id"}, index=snap["id"])
+            d["home"] = [self.states[h] for h in snap["home"]]
+            d.index.name = "AgentID"
+            d.insert(0, "Step", r)
+            frames.append(d.reset_index())
+        return pd.concat(frames).set_index(["Step", "AgentID"]).sort_index() if frames else pd.DataFrame()
+
+    def get_table_dataframe(self, table_name: str) -> pd.DataFrame:
+        """'events' (the event log) or 'sectors' (state x sector outcomes per round)."""
+        if table_name == "events":
+            return pd.DataFrame([e.as_row() for e in self.events], columns=list(Event.__dataclass_fields__))
+        if table_name == "sectors":
+            return self.sector_frame()
+        raise KeyError(f"no table {table_name!r} (tables: events, sectors)")
+
+    def sector_frame(self) -> pd.DataFrame:
+        n, s = len(self.states), len(self.sectors)
+        cols = {k: np.concatenate([getattr(o, k).ravel() for o in self.outcomes]) for k in SECTOR_FIELDS}
+        idx = pd.MultiIndex.from_product([self.rounds, self.states, self.sectors], names=["Step", "state", "sector"])
+        assert len(idx) == len(self.rounds) * n * s
+        return pd.DataFrame(cols, index=idx)
+
+    # -- convenience ---------------------------------------------------------
+    def series(self, field: str, state: int, sector: int | list[int]) -> np.ndarray:
+        """A (state, sector) outcome over rounds; summed over a list of sectors."""
+        sel = [sector] if isinstance(sector, int) else sector
+        return np.array([getattr(o, field)[state, sel].sum() for o in self.outcomes])

@@ -1,0 +1,370 @@
+"""GeoModel: the Mesa model that owns the world arrays and runs the round.
+
+A round: observe -> decide (simultaneous) -> coordinate -> resolve -> record.
+This module owns the phase order; the rules live in game.rules and
+game.policy_book, the arithmetic in game.market.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from agents.firm import FirmAgent
+from agents.state import StateAgent
+from agents.strategies import FIRM_STRATEGIES, FIRM_STRATEGY_ORDER, make_state_strategy
+from agents.strategies.base import DemandView, ProposalView
+from game.actions import Action
+from game.build import START_CASH, build_world, sort_firms
+from game.errors import IllegalAction, ScenarioError
+from game.events import Event
+from game.experiment import Treatment
+from game.history import History
+from game.observation import StateObservation, build_public
+from game.outcomes import STATE_METRICS, Outcomes
+from game.policy_book import PolicyBook, RoundContext
+from game.resolve import Resolver
+from game.rng import RootSeed, uniforms
+from game.rules import accounts, coercion, firm_dynamics, trust
+from game.scenario import Scenario, load_scenario
+from game.world import append_firm
+
+# Event kinds by action kind (what other states react to).
+EVENT_KIND = {"export_control": "control", "set_tariff": "tariff", "embargo": "embargo", "coerce": "demand"}
+PURPOSE_CIRCUMVENT, PURPOSE_RELOCATE = 1, 2
+
+
+@dataclass(frozen=True)
+class FirmObservation:
+    """What firms see when they decide: last round's arrays, read-only by convention."""
+
+    relative_quality: np.ndarray
+    utilisation: np.ndarray
+    blocked_share: np.ndarray
+    enforcement: np.ndarray
+    compliance: np.ndarray
+    circumventing: np.ndarray
+    input_factor: np.ndarray
+
+
+class GeoModel(mesa.Model):
+    """A geoeconomic game on one scenario.
+
+    Args:
+        scenario: a Scenario, or a path to a scenario YAML file.
+        seed: the root seed; every agent's stream is spawned from it.
+        variant: with a `compare:` section, one of none / unilateral / coordinated.
+        rounds: override the scenario's number of rounds.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, seed: int = 0, variant: str | None = None,
+                 rounds: int | None = None):
+        super().__init__(rng=seed)
+        self.spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.params = self.spec.params
+        self.rounds = rounds or self.spec.rounds
+        self.seed = seed
+        self.seeds = RootSeed(seed)
+        self.world = build_world(self.spec, self.seeds)
+        self.book = PolicyBook(self.world, self.params)
+        self.resolver = Resolver(self.world, self.params)
+        self.treatment = self._treatment(variant)
+
+        names = self.world.states.names
+        state_seeds = self.seeds.states.spawn(len(names))
+        self.state_agents: list[StateAgent] = []
+        for i, (name, spec) in enumerate(self.spec.states.items()):
+            try:
+                strategy = make_state_strategy(spec.strategy.kind, spec.strategy.params)
+            except ValueError as exc:
+                raise ScenarioError(f"states.{name}.strategy: {exc}") from None
+            self.state_agents.append(StateAgent(self, i, name, strategy, state_seeds[i]))
+        f = self.world.firms
+        self.firm_agents: dict[int, FirmAgent] = {
+            int(fid): FirmAgent(self, int(fid), f.names[k], FIRM_STRATEGY_ORDER[f.strategy[k]])
+            for k, fid in enumerate(f.ids)
+        }
+        self._reindex_firms()
+        self.firm_strategies = [FIRM_STRATEGIES[k]() for k in FIRM_STRATEGY_ORDER]
+        self.script: dict[int, list[tuple[int, Action]]] = {}
+        for mv in self.spec.script:
+            self.script.setdefault(mv.round, []).append((names.index(mv.state), mv.action))
+
+        self.datacollector = History(names, self.world.sectors.names)
+        self.outcomes = self._calibrate()
+        self.datacollector.record(0, self.outcomes, self.world.firms, [])
+        self.last_events: list[Event] = []
+
+    # -- set-up ------------------------------------------------------------
+    def _treatment(self, variant: str | None) -> Treatment | None:
+        if variant is None:
+            return None
+        if self.spec.compare is None:
+            raise ScenarioError(f"scenario {self.spec.name!r} has no compare: section, so no variant {variant!r}")
+        return Treatment(self.spec.compare, variant, self.world.states.names, self.world.sectors.names)
+
+    def _calibrate(self) -> Outcomes:
+        """Make the scenario's shares an equilibrium, then play round 0 (the starting year).
+
+        Each firm's appeal (a taste weight standing for everything the model does not
+        carry: relationships, certification, service) is scaled until, at reference
+        prices and no policies, it sells its capacity at target utilisation: the
+        usual calibration of an Armington model to base-year shares.
+        """
+        m, f, p = self.world.market, self.world.firms, self.params
+        blocks = self.resolver.blocks
+        target = np.concatenate([f.capacity[b] / f.capacity[b].sum() for b in blocks])
+        # Capacity is set from sales at the end, so no rationing while calibrating:
+        # a uniform scale-up keeps every firm's presence share and lifts the limits.
+        unlimited = f.capacity * 1e6
+        for _ in range(500):
+            _, cleared = self.resolver.clear(unlimited, eta=0.0, iterations=0)
+            got = np.concatenate([cleared.sales[b] / cleared.sales[b].sum() for b in blocks])
+            ratio = np.divide(target, got, out=np.ones_like(target), where=got > 0)
+            # Re-anchor the reference price each pass so spending converges to E0.
+            ratio_p = np.abs(cleared.P / m.P0 - 1.0).max()
+            m.P0 = cleared.P.copy()
+            f.appeal *= ratio
+            for b in blocks:
+                f.appeal[b] /= f.appeal[b].mean()
+            if max(np.abs(ratio - 1.0).max(), ratio_p) < 1e-10:
+                break
+        # Capacity is what each firm sells at the start, at target utilisation.
+        f.capacity = cleared.sales / p.target_utilisation
+        f.cash = START_CASH * f.cost * f.capacity
+        m.X0 = np.column_stack([cleared.flows[b].sum(axis=0) for b in blocks])
+        self.welfare0 = np.zeros(self.world.states.n)
+        out = self.resolver.run(self._context(), self.welfare0)
+        self.welfare0 = out.state_metric("welfare").copy()
+        out.state[:, STATE_METRICS.index("welfare_change")] = 0.0
+        out.world["world_welfare_change"] = 0.0
+        return out
+
+    def _context(self) -> RoundContext:
+        st = self.world.states
+        n, s = st.n, self.world.sectors.n
+        return RoundContext(
+            budget=st.gdp * st.budget_share, spent=np.zeros(n), counts=np.zeros(n, dtype=int),
+            rd_subsidy=np.zeros((n, s)), capacity_subsidy=np.zeros((n, s)),
+            attempts=np.zeros(n), conceded=np.zeros(n),
+            locks=self.treatment.locks if self.treatment else frozenset(),
+        )
+
+    def _reindex_firms(self) -> None:
+        f = self.world.firms
+        self._pos = np.full(self.world.next_firm_id, -1, dtype=np.int64)
+        self._pos[f.ids] = np.arange(f.n)
+
+    def firm_index(self, firm_id: int) -> int:
+        return int(self._pos[firm_id])
+
+    # -- observation ---------------------------------------------------------
+    def observe(self, ctx: RoundContext) -> list[StateObservation]:
+        public = build_public(self.world, self.last_events, self.outcomes)
+        st = self.world.states
+        return [
+            StateObservation(
+                public=public, me=i, budget=float(ctx.budget[i]), objectives=st.objectives[i],
+                resolve=float(st.resolve[i]),
+                own=dict(zip(STATE_METRICS, self.outcomes.state[i].tolist())),
+            )
+            for i in range(st.n)
+        ]
+
+    # -- the round -----------------------------------------------------------
+    def step(self) -> None:
+        w = self.world
+        w.round = self.steps
+        events: list[Event] = []
+        ctx = self._context()
+        observations = self.observe(ctx)
+
+        # Decide: everyone at once, from the start-of-round state.
+        orders: list[tuple[int, Action, str]] = []
+        for agent, obs in zip(self.state_agents, observations):
+            orders += [(agent.index, a, "strategy") for a in agent.strategy.decide(obs, agent.stream)]
+        orders += [(i, a, "script") for i, a in self.script.get(w.round, [])]
+        if self.treatment:
+            orders += [(self.treatment.controller, a, "experiment") for a in self.treatment.orders(w.round)]
+        self._decide_firms()
+
+        for i, action, source in orders:
+            events.append(self._apply(ctx, i, action, source))
+        events += self._coordinate(ctx, observations)
+        events += self._enter_champions(ctx)
+
+        # Resolve and record.
+        self.outcomes = self.resolver.run(ctx, self.welfare0)
+        events += self._firm_dynamics()
+        events = [e for e in events if e is not None]
+        self.datacollector.record(w.round, self.outcomes, w.firms, events)
+        self.last_events = events
+        if self.steps >= self.rounds:
+            self.running = False
+
+    def run(self, rounds: int | None = None) -> GeoModel:
+        """Play until the last round (or `rounds` more rounds)."""
+        end = self.rounds if rounds is None else self.steps + rounds
+        while self.steps < end:
+            self.step()
+        return self
+
+    def _event(self, kind, actor, text, target=None, sector=None, **detail) -> Event:
+        return Event(self.world.round, kind, actor, text, target, sector, detail)
+
+    def _apply(self, ctx: RoundContext, i: int, action: Action, source: str) -> Event | None:
+        name = self.world.states.names[i]
+        try:
+            text = self.book.apply(ctx, i, action, source)
+        except IllegalAction as exc:
+            return self._event("refused", name, f"{name}'s {action.kind} was refused: {exc}",
+                               getattr(action, "target", None), getattr(action, "sector", None),
+                               action=action.model_dump(), reason=str(exc), source=source)
+        if text is None:
+            return None
+        if action.kind == "export_control" and action.coordinated:
+            kind = "proposal"
+        elif action.kind == "set_tariff" and action.rate == 0:
+            kind = "lift_tariff"
+        else:
+            kind = EVENT_KIND.get(action.kind, action.kind)
+        target = getattr(action, "target", None) or getattr(action, "partner", None)
+        return self._event(kind, name, text, target, getattr(action, "sector", None), source=source)
+
+    def _coordinate(self, ctx: RoundContext, observations: list[StateObservation]) -> list[Event]:
+        """Partners answer coalition proposals; targets answer coercive demands."""
+        w, p, book, names = self.world, self.params, self.book, self.world.states.names
+        events = []
+        for prop in ctx.proposals:
+            i, j, s = prop.proposer, prop.target, prop.sector
+            members = w.coalitions.setdefault((i, j, s), {i})
+            view = ProposalView(i, s, j, prop.action.scope)
+            for k in prop.partners:
+                agent = self.state_agents[k]
+                # Under an experiment, only the experiment's own proposal may move a fixed control.
+                locked = (k, j, s) in ctx.locks and prop.source != "experiment"
+                yes = not locked and agent.strategy.answer_proposal(observations[k], view, agent.stream)
+                label = book.label(s)
+                if yes:
+                    members.add(k)
+                    trust.shift(w, i, k, p.trust_step, both=True)
+                    events.append(self._event("joined", names[k], f"{names[k]} joined {names[i]}'s controls on {label} to {names[j]}", names[i], w.sectors.names[s]))
+                else:
+                    trust.shift(w, i, k, -p.trust_step)
+                    events.append(self._event("declined", names[k], f"{names[k]} declined to join {names[i]}'s controls on {label} to {names[j]}", names[i], w.sectors.names[s]))
+            if len(members) - 1 >= prop.action.min_partners:
+                for k in sorted(members):
+                    book.impose_control(k, j, s, prop.action)
+                events.append(self._event("control", names[i], f"coordinated controls on {book.label(s)} to {names[j]} in force: {', '.join(names[k] for k in sorted(members))}", names[j], w.sectors.names[s], members=[names[k] for k in sorted(members)]))
+            else:
+                w.coalitions.pop((i, j, s), None)
+                events.append(self._event("coalition_failed", names[i], f"{names[i]}'s controls on {book.label(s)} to {names[j]} did not start: {len(members) - 1} of {prop.action.min_partners} partners needed joined", names[j], w.sectors.names[s]))
+
+        for d in ctx.demands:
+            i, j, s = d.coercer, d.target, d.sector
+            agent = self.state_agents[j]
+            ctx.attempts[i] += 1
+            concede = agent.strategy.answer_demand(observations[j], DemandView(i, s), agent.stream)
+            label = book.label(s)
+            if concede:
+                ctx.conceded[j] += 1
+                lifted = book.concede(i, j, ctx.locks)
+                what = f", lifting its {' and '.join(lifted)} on {names[i]}" if lifted else ""
+                trust.shift(w, j, i, -p.trust_step)
+                events.append(self._event("conceded", names[i], f"{names[j]} conceded to {names[i]}'s demand{what}", names[j], w.sectors.names[s]))
+            else:
+                book.start_embargo(i, j, s, p.embargo_rounds)
+                trust.shift(w, j, i, -3 * p.trust_step)
+                events.append(self._event("resisted", names[i], f"{names[j]} resisted {names[i]}'s demand: {names[i]}'s embargo on {label} to {names[j]} took effect", names[j], w.sectors.names[s]))
+            onlookers = [k for k in range(w.states.n) if k not in (i, j)]
+            w.states.trust[onlookers, i] = np.maximum(0.0, w.states.trust[onlookers, i] - p.onlooker_trust_loss)
+        return events
+
+    # -- firms -----------------------------------------------------------------
+    def _decide_firms(self) -> None:
+        f, p = self.world.firms, self.params
+        obs = FirmObservation(
+            relative_quality=self.world.relative_quality(),
+            utilisation=f.sales / (p.target_utilisation * np.maximum(f.capacity, 1e-12)),
+            blocked_share=f.blocked_share, enforcement=f.enforcement_seen, compliance=f.compliance,
+            circumventing=f.circumvent, input_factor=f.input_factor,
+        )
+        u = uniforms(f.key, self.world.round, PURPOSE_CIRCUMVENT)
+        u_move = uniforms(f.key, self.world.round, PURPOSE_RELOCATE)
+        circumvent, rd_share = f.circumvent.copy(), f.rd_share.copy()
+        self._movers = np.zeros(f.n, dtype=bool)
+        wants = np.zeros(f.n, dtype=bool)
+        for code, strategy in enumerate(self.firm_strategies):
+            idx = np.flatnonzero((f.strategy == code) & f.alive)
+            if len(idx) == 0:
+                continue
+            circumvent[idx] = strategy.circumvent(obs, idx, u[idx])
+            rd_share[idx] = strategy.rd_share(obs, idx)
+            self._movers[idx] = strategy.relocate(obs, idx, u_move[idx])
+            wants[idx] = strategy.diversify(obs, idx)
+        f.circumvent, f.rd_share = circumvent, rd_share
+        if wants.any():
+            coercion.firm_requests(self.world, p, wants)
+
+    def _enter_champions(self, ctx: RoundContext) -> list[Event]:
+        """A capacity subsidy in a sector where the state has no live firm founds a champion."""
+        w, f = self.world, self.world.firms
+        events = []
+        has = np.zeros((w.states.n, w.sectors.n), dtype=bool)
+        has[f.home[f.alive], f.sector[f.alive]] = True
+        for i, s in np.argwhere((ctx.capacity_subsidy > 0) & ~has):
+            name = f"{w.states.names[i]} {w.sectors.names[s]} champion {w.next_firm_id}"
+            mean_cost = float(f.cost[f.sector == s].mean())
+            append_firm(
+                f, ids=w.next_firm_id, name=name, home=i, sector=s, capacity=0.0,
+                quality=firm_dynamics.champion_quality(w, self.params, s), cost=1.1 * mean_cost,
+                compliance=0.9, strategy=0, key=self.seeds.new_firm_key(), cash=0.0,
+            )
+            self.firm_agents[w.next_firm_id] = FirmAgent(self, w.next_firm_id, name, FIRM_STRATEGY_ORDER[0])
+            w.next_firm_id += 1
+            events.append(self._event("entry", w.states.names[i], f"{name} entered {w.sectors.labels[s]} with state support", sector=w.sectors.names[s]))
+        if events:
+            self._resort()
+        return events
+
+    def _firm_dynamics(self) -> list[Event]:
+        """Exits, relocations and acquisitions after the accounts are settled."""
+        w, f, p, names = self.world, self.world.firms, self.params, self.world.states.names
+        events = []
+        for k in accounts.bankrupt(w, p):
+            f.alive[k], f.capacity[k] = False, 0.0
+            self.firm_agents[int(f.ids[k])].remove()
+            events.append(self._event("exit", names[f.home[k]], f"{f.names[k]} went bankrupt and left {w.sectors.labels[f.sector[k]]}", sector=w.sectors.names[f.sector[k]]))
+        movers = np.flatnonzero(self._movers & f.alive)
+        moved = False
+        for k, dest in zip(movers, firm_dynamics.relocation_targets(w, movers)):
+            if dest < 0:
+                continue
+            old = names[f.home[k]]
+            f.home[k] = dest
+            f.capacity[k] *= 1.0 - p.relocation_loss
+            moved = True
+            events.append(self._event("relocation", old, f"{f.names[k]} moved its {w.sectors.labels[f.sector[k]]} capacity from {old} to {names[dest]}", names[dest], w.sectors.names[f.sector[k]]))
+        for buyer, target, blocked in firm_dynamics.acquisitions(w, p):
+            host, bidder = names[f.home[target]], names[f.home[buyer]]
+            if blocked:
+                events.append(self._event("acquisition_blocked", host, f"{host} blocked {f.names[buyer]} ({bidder})'s bid for {f.names[target]}", bidder, w.sectors.names[f.sector[target]]))
+                continue
+            f.cash[buyer] -= 0.5 * p.capex * f.cost[target] * f.capacity[target] - f.cash[target]
+            f.quality[buyer] = max(f.quality[buyer], f.quality[target])
+            f.cash[target], f.loss_rounds[target] = 0.0, 0
+            f.owner[target] = f.owner[buyer]
+            events.append(self._event("acquisition", bidder, f"{f.names[buyer]} ({bidder}) bought {f.names[target]} ({host})", host, w.sectors.names[f.sector[target]]))
+        if moved:
+            self._resort()
+        return events
+
+    def _resort(self) -> None:
+        sort_firms(self.world)
+        self.resolver.reindex()
+        self._reindex_firms()
+        self._movers = np.zeros(self.world.firms.n, dtype=bool)
+

@@ -1,0 +1,62 @@
+"""Writing a run's tables to disk: Parquet (or CSV) plus a manifest."""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from game.errors import HighfenceError
+
+
+def package_version() -> str:
+    try:
+        return version("highfence")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def write_run(model, out: Path, fmt: str = "parquet", scenario_path: str | None = None) -> list[Path]:
+    """Round table, per-state table, per-sector table and event log, plus manifest.json."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HighfenceError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
+    dc = model.datacollector
+    tables = {
+        "rounds": dc.get_model_vars_dataframe(),
+        "states": dc.get_agent_vars_dataframe(),
+        "sectors": dc.get_table_dataframe("sectors"),
+        "events": dc.get_table_dataframe("events"),
+    }
+    paths = []
+    for name, df in tables.items():
+        path = out / f"{name}.{fmt}"
+        tmp = path.with_name(path.name + ".tmp")
+        if fmt == "parquet":
+            df.to_parquet(tmp)
+        else:
+            df.to_csv(tmp)
+        os.replace(tmp, path)
+        paths.append(path)
+    manifest = {
+        "scenario": model.spec.name,
+        "scenario_file": scenario_path,
+        "scenario_hash": model.spec.digest(),
+        "seed": model.seed,
+        "rounds": model.steps,
+        "variant": model.treatment.variant if model.treatment else None,
+        "highfence_version": package_version(),
+        "tables": {name: f"{name}.{fmt}" for name in tables},
+    }
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2))
+    paths.append(out / "manifest.json")
+    return paths

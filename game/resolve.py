@@ -1,0 +1,182 @@
+"""The resolve phase: wedges -> bottlenecks -> clearing -> accounts -> technology ->
+coercion dynamics -> trust, all over whole arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from game.market import ClearingParams, clear_markets, sector_blocks
+from game.outcomes import Outcomes, state_outcomes
+from game.policy_book import RoundContext
+from game.rules import accounts, coercion, technology, trust
+from game.rules.supply_chain import update_input_access, usable_capacity
+from game.rules.wedges import compute_wedges
+from game.scenario import Params
+from game.world import World
+
+
+def clearing_params(p: Params, eta: float | None = None, iterations: int | None = None) -> ClearingParams:
+    return ClearingParams(
+        eta=p.demand_elasticity if eta is None else eta,
+        target_utilisation=p.target_utilisation,
+        price_flex=p.price_flex,
+        price_floor=p.price_floor,
+        price_cap=p.price_cap,
+        iterations=p.clearing_iterations if iterations is None else iterations,
+    )
+
+
+def spread(world: World, amount: np.ndarray) -> np.ndarray:
+    """Split (state, sector) amounts across that state's live firms of the sector by capacity."""
+    f = world.firms
+    if not amount.any():
+        return np.zeros(f.n)
+    cap = np.where(f.alive, f.capacity, 0.0)
+    total = np.zeros_like(amount)
+    np.add.at(total, (f.home, f.sector), cap)
+    share = np.divide(cap, total[f.home, f.sector], out=np.zeros_like(cap), where=total[f.home, f.sector] > 0)
+    return amount[f.home, f.sector] * share
+
+
+class Resolver:
+    """Owns the reusable pieces of the resolve phase for one world."""
+
+    def __init__(self, world: World, params: Params):
+        self.world, self.params = world, params
+        self.cp = clearing_params(params)
+        self.reindex()
+
+    def reindex(self) -> None:
+        """Recompute the sector blocks and (state, sector) groups after firms are re-sorted."""
+        f, n = self.world.firms, self.world.states.n
+        self.blocks = sector_blocks(self.world.sector_starts(), f.n)
+        self.group = f.sector * n + f.home  # firms are sorted by (sector, home)
+        self.group_starts = np.flatnonzero(np.r_[True, self.group[1:] != self.group[:-1]])
+        self.group_ids = self.group[self.group_starts]
+
+    def clear(self, usable: np.ndarray, eta: float | None = None, iterations: int | None = None):
+        w, f = self.world, self.world.firms
+        wedges = compute_wedges(w, self.params, usable)
+        cp = self.cp if eta is None and iterations is None else clearing_params(self.params, eta, iterations)
+        sigma_f = w.sectors.sigma[f.sector]
+        cleared = clear_markets(
+            wedges.weight, wedges.base_price, usable, sigma_f, self.blocks,
+            w.sectors.sigma, w.market.E0, w.market.P0, f.lam, cp,
+        )
+        return wedges, cleared
+
+    def by_group(self, flows: np.ndarray) -> np.ndarray:
+        """(S, N supplier, N importer) sums of a firm x market array."""
+        n, s = self.world.states.n, self.world.sectors.n
+        out = np.zeros((s * n, flows.shape[1]))
+        out[self.group_ids] = np.add.reduceat(flows, self.group_starts, axis=0)
+        return out.reshape(s, n, flows.shape[1])
+
+    def run(self, ctx: RoundContext, welfare0: np.ndarray) -> Outcomes:
+        w, p, f = self.world, self.params, self.world.firms
+        st, sec, m = w.states, w.sectors, w.market
+        n, s_n = st.n, sec.n
+        usable = usable_capacity(w)
+        wedges, c = self.clear(usable)
+        flows = c.flows
+        f.lam = c.lam
+
+        # Flows that got past a control, and the enforcement they slipped past.
+        if wedges.blocked is not None:
+            leaked = np.where(wedges.blocked, flows, 0.0)
+            policed = (leaked * wedges.enforce).sum(axis=1)
+        else:
+            leaked, policed = None, np.zeros(f.n)
+
+        factor = np.divide(usable, f.capacity, out=np.ones_like(usable), where=f.capacity > 0)
+        rd_sub, cap_sub = spread(w, ctx.rd_subsidy), spread(w, ctx.capacity_subsidy)
+        acc = accounts.settle(w, p, c.sales, c.lam, policed, rd_sub, cap_sub)
+
+        # Aggregates by (supplier state, sector) for every importer.
+        supply = self.by_group(flows)  # (S, k, j)
+        received = supply.sum(axis=1).T  # (j, S)
+        supply_share = np.divide(
+            supply.transpose(2, 1, 0), received[:, None, :],
+            out=np.zeros((n, n, s_n)), where=received[:, None, :] > 0,
+        )
+        # Real access: the CES quantity index (quality- and variety-adjusted) against the
+        # start, times the share of demand that was actually filled.
+        filled = np.divide(received, c.demanded, out=np.ones_like(received), where=c.demanded > 0)
+        access = (c.P / m.P0) ** (-p.demand_elasticity) * np.minimum(filled, 1.0)
+        leaked_in = (
+            np.column_stack([leaked[b].sum(axis=0) for b in self.blocks]) if leaked is not None else np.zeros((n, s_n))
+        )
+        g = f.home * s_n + f.sector
+        value = np.bincount(g, weights=acc.revenue, minlength=n * s_n).reshape(n, s_n)
+        sold = np.bincount(g, weights=c.sales, minlength=n * s_n).reshape(n, s_n)
+        cap = np.bincount(g, weights=f.capacity * f.alive, minlength=n * s_n).reshape(n, s_n)
+        world_share = value / np.maximum(value.sum(axis=0), 1e-12)
+        volume_share = sold / np.maximum(sold.sum(axis=0), 1e-12)
+        capacity_share = cap / np.maximum(cap.sum(axis=0), 1e-12)
+
+        # Technology learns from what each state imported, unless the maker keeps patents secret.
+        qsum = np.bincount(g, weights=f.quality * f.capacity * f.alive, minlength=n * s_n).reshape(n, s_n)
+        qbar = np.divide(qsum, cap, out=np.zeros_like(qsum), where=cap > 0) * ~w.policy.secrecy  # (k, S)
+        foreign = supply * (1.0 - np.eye(n))[None, :, :]  # (S, k, j)
+        fq = (foreign * qbar.T[:, :, None]).sum(axis=1).T
+        imported_quality = np.divide(fq, foreign.sum(axis=1).T, out=np.zeros_like(fq), where=foreign.sum(axis=1).T > 0)
+        technology.advance(w, p, c.sales, imported_quality)
+        coercion.advance_diversification(w, p)
+        coercion.advance_supplier_risk(w, p, capacity_share)
+
+        m.P, m.demanded, m.flows, m.received = c.P, c.demanded, flows, received
+        m.usable = usable
+        m.input_access = update_input_access(w, received)
+        trust.end_of_round(w, p)
+
+        # Money: home profits, tariff revenue at group mean ex-works prices, trade.
+        pbar = np.divide(value, sold, out=np.zeros_like(value), where=sold > 0)  # (k, S)
+        supply_value = supply * pbar.T[:, :, None]  # (S, k, j)
+        tariff_rev = (supply_value * w.policy.tariff.transpose(2, 0, 1)).sum(axis=(0, 1))
+        cross = supply_value * (1.0 - np.eye(n))[None, :, :]
+        home_profit = np.bincount(f.home, weights=acc.profit, minlength=n)
+        tech = np.divide(technology.best_by_state(w), sec.frontier[None, :])
+        E0 = m.E0
+        state = state_outcomes(
+            names_n=n, gdp=st.gdp, E0=E0, P_ratio=c.P / m.P0, demanded=c.demanded, received=received,
+            home_profit=home_profit, tariff_revenue=tariff_rev, fiscal=ctx.spent, welfare0=welfare0,
+            exports=cross.sum(axis=(0, 2)), imports=cross.sum(axis=(0, 1)), supply_share=supply_share,
+            world_share=world_share, tech=tech, crit=sec.criticality, same_bloc=st.same_bloc,
+            trust=st.trust, attempts=ctx.attempts, concessions=ctx.conceded,
+        )
+        revenue_total = acc.revenue.sum()
+        world_metrics = {
+            "world_welfare_change": float(state[:, 1].sum()),
+            "trade_volume": float(cross.sum()),
+            "mean_margin": float(acc.profit.sum() / revenue_total) if revenue_total > 0 else 0.0,
+            "world_capacity": float(cap.sum()),
+            "controls_in_force": int(w.policy.control.sum()),
+            "embargoes_in_force": int((w.embargo_active()).sum()),
+            "coercion_attempts": int(ctx.attempts.sum()),
+            "coercion_conceded": int(ctx.conceded.sum()),
+            "leaked": float(leaked_in.sum()),
+            "firms_alive": int(f.alive.sum()),
+            "mean_frontier": float(sec.frontier.mean()),
+        }
+        for bloc, members in st.blocs.items():
+            t = st.trust[np.ix_(members, members)]
+            k = len(members)
+            world_metrics[f"cohesion_{bloc}"] = float((t.sum() - k) / max(k * (k - 1), 1))
+        outcomes = Outcomes(
+            world_share=world_share, volume_share=volume_share, capacity_share=capacity_share, tech=tech, price_ratio=c.P / m.P0,
+            received=received, access=access, leaked_in=leaked_in,
+            supply_share=supply_share, state=state, world=world_metrics,
+        )
+        self.record_exposure(wedges, factor)
+        return outcomes
+
+    def record_exposure(self, wedges, input_factor: np.ndarray) -> None:
+        """Store what each firm learns about the barriers on its sales, for next round."""
+        w, f = self.world, self.world.firms
+        f.input_factor = input_factor
+        if wedges.blocked is None:
+            f.blocked_share, f.enforcement_seen = np.zeros(f.n), np.zeros(f.n)
+            return
+        demand = w.market.X0.T[f.sector]  # (F, N) size of each market for the firm's sector
+        f.blocked_share = (wedges.blocked * demand).sum(axis=1) / np.maximum(demand.sum(axis=1), 1e-12)
+        f.enforcement_seen = np.where(wedges.blocked, wedges.enforce, 0.0).max(axis=1)

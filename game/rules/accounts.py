@@ -1,0 +1,67 @@
+"""Firm accounts: revenue, costs, fines, profit, investment and bankruptcy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from game.scenario import Params
+from game.world import World
+
+
+@dataclass
+class Accounts:
+    revenue: np.ndarray
+    profit: np.ndarray
+    fines: np.ndarray
+    rd_spend: np.ndarray
+    capacity_spend: np.ndarray
+
+
+def settle(
+    world: World,
+    params: Params,
+    sales: np.ndarray,
+    lam: np.ndarray,
+    policed_sales: np.ndarray,
+    rd_subsidy: np.ndarray,
+    capacity_subsidy: np.ndarray,
+) -> Accounts:
+    """Book one round for every firm and grow or shrink its capacity. Mutates firms."""
+    f = world.firms
+    ex_works = f.cost * params.markup * lam
+    revenue = sales * ex_works
+    # Expected fines on sales that passed a control: policed_sales is their quantity
+    # times the enforcement they slipped past, so detection rises with enforcement.
+    fines = params.circumvention_fine * policed_sales * ex_works
+    # R&D is a budget line out of revenue (firms keep researching through a bad year,
+    # but lost markets mean less of it); capacity is built from what profit is left.
+    own_rd = f.rd_share * revenue
+    profit = revenue - sales * f.cost - params.fixed_cost * f.cost * f.capacity - own_rd - fines
+    # Firms expand only when their lines are busy: idle capacity calls for no new plant.
+    utilisation = sales / np.maximum(f.capacity, 1e-12)
+    will = np.clip((utilisation - 0.75) / (params.target_utilisation - 0.75), 0.0, 1.5)
+    invest = params.reinvest * np.maximum(profit, 0.0) * will
+    rd_spend = own_rd + rd_subsidy
+    capacity_spend = invest + capacity_subsidy
+    # Capacity takes time to build: growth per round is capped (fabs and mines take
+    # years), with a floor tied to the sector's size so a new champion can start.
+    world_cap = np.bincount(f.sector, weights=f.capacity * f.alive, minlength=world.sectors.n)
+    room = params.max_capacity_growth * f.capacity + 0.01 * world_cap[f.sector]
+    added = np.minimum(capacity_spend / (params.capex * f.cost), room)
+    # Firms retire part of their idle capacity (closing lines that stand empty).
+    idle = np.maximum(f.capacity - sales / params.target_utilisation, 0.0)
+    f.capacity = (f.capacity * (1.0 - params.depreciation) - params.idle_retirement * idle + added) * f.alive
+    f.cash = f.cash + profit - invest
+    f.loss_rounds = np.where(profit < 0, f.loss_rounds + 1, 0)
+    f.revenue, f.profit, f.sales, f.rd_spend = revenue, profit, sales, rd_spend
+    return Accounts(revenue, profit, fines, rd_spend, capacity_spend)
+
+
+def bankrupt(world: World, params: Params) -> np.ndarray:
+    """Indices of live firms that exit this round: repeated losses and debts beyond
+    a year's capacity cost."""
+    f = world.firms
+    broke = f.cash < -f.cost * f.capacity
+    return np.flatnonzero(f.alive & (f.loss_rounds >= params.bankruptcy_rounds) & broke)

@@ -1,0 +1,279 @@
+"""Scenario files: YAML validated by pydantic models.
+
+A scenario declares states, sectors, firms, blocs, trust, strategies, scripted
+moves and the economic parameters. Every model forbids unknown fields so a typo
+is an error, not a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from game.actions import Action
+from game.errors import ScenarioError
+
+SCHEMA_VERSION = 1
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+
+
+class Objectives(Strict):
+    """Weights a state puts on each outcome: the economic vs political logic balance."""
+
+    welfare: Share = 0.4
+    security: Share = 0.3
+    technology: Share = 0.2
+    cohesion: Share = 0.1
+
+
+class StrategySpec(Strict):
+    """Which strategy plays a state, with its parameters (strategy-specific)."""
+
+    kind: str = "free_trader"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class StateSpec(Strict):
+    gdp: Positive = Field(description="GDP in billions of US dollars per round (year).")
+    budget_share: Share = Field(0.002, description="Policy budget per round as a share of GDP.")
+    objectives: Objectives = Field(default_factory=Objectives)
+    rivals: list[str] = Field(default_factory=list, description="States this one treats as rivals.")
+    strategy: StrategySpec = Field(default_factory=StrategySpec)
+    resolve: Share = Field(0.5, description="Political cost of conceding to coercion (0..1).")
+    screening: bool = Field(False, description="Investment screening in force at the start.")
+
+
+class SectorSpec(Strict):
+    label: str | None = Field(None, description="Name in plain words for event logs, e.g. 'chipmaking tools'.")
+    demand_share: Positive = Field(description="World spending on the sector as a share of world GDP.")
+    demand_split: dict[str, Share] = Field(
+        default_factory=dict,
+        description="Shares of world demand by state (e.g. where the fabs are, for tools); "
+        "states not listed share the rest in proportion to GDP.",
+    )
+    sigma: Annotated[float, Field(gt=1.0)] = Field(4.0, description="Substitution elasticity between suppliers.")
+    criticality: Share = 0.5
+    dual_use: bool = False
+    frontier_growth: Annotated[float, Field(ge=0.0, le=0.5)] = 0.04
+    inputs: dict[str, Share] = Field(
+        default_factory=dict, description="Leontief input needs: sector -> share of capacity that depends on it."
+    )
+
+
+class FirmSpec(Strict):
+    name: str
+    home: str
+    sector: str
+    share: Positive = Field(
+        description="Share of world capacity in the sector (any unit: shares are normalised per sector)."
+    )
+    quality: Annotated[float, Field(gt=0.0, le=1.5)] = Field(1.0, description="Technology level relative to the frontier.")
+    cost: Positive = 1.0
+    compliance: Share = 0.7
+    strategy: str = "profit_seeking"
+
+
+class BlocSpec(Strict):
+    members: list[str]
+    tech_sharing: bool = False
+    security_agreement: bool = False
+    trade_agreement: bool = False
+
+
+class TrustSpec(Strict):
+    same_bloc: Share = 0.75
+    other: Share = 0.45
+    rivals: Share = 0.15
+    pairs: dict[str, Share] = Field(default_factory=dict, description="'A-B': trust of A in B (and B in A).")
+
+
+class ScriptedMove(Strict):
+    round: Annotated[int, Field(ge=1)]
+    state: str
+    action: Action
+
+
+class CompareSpec(Strict):
+    """The headline experiment: one state's export control, alone or with partners."""
+
+    controller: str
+    target: str
+    sectors: list[str]
+    partners: list[str]
+    scope: Literal["narrow", "broad"] = "broad"
+    threshold: Share = Field(0.8, description="Narrow controls: share of the frontier above which goods are controlled.")
+    enforcement: Share = 0.8
+    start_round: Annotated[int, Field(ge=1)] = 1
+
+
+class Params(Strict):
+    """Economic parameters shared by every scenario. See configs/README.md for their sources."""
+
+    demand_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.5
+    quality_weight: Annotated[float, Field(ge=0.0)] = 3.0
+    capacity_weight: Share = 0.3
+    home_bias: Annotated[float, Field(ge=1.0)] = 1.3
+    distance_cost: Share = 0.05
+    markup: Annotated[float, Field(ge=1.0)] = 1.5
+    target_utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
+    price_flex: Annotated[float, Field(gt=0.0)] = 1.5
+    price_floor: Annotated[float, Field(gt=0.0)] = 0.7
+    price_cap: Annotated[float, Field(gt=1.0)] = 12.0
+    clearing_iterations: Annotated[int, Field(ge=1, le=50)] = 8
+    fixed_cost: Share = 0.04
+    depreciation: Share = 0.05
+    capex: Positive = 2.0
+    idle_retirement: Share = 0.3
+    reinvest: Share = 0.6
+    rd_weight: Annotated[float, Field(ge=0.0)] = 0.6
+    lbd_weight: Annotated[float, Field(ge=0.0)] = 0.4
+    rd_intensity_ref: Positive = 0.1
+    rd_absorption: Annotated[float, Field(ge=1.0)] = 3.0
+    max_capacity_growth: Positive = 0.25
+    catch_up: Annotated[float, Field(ge=0.0)] = 0.3
+    alliance_spillover: Share = 0.08
+    trade_diffusion: Share = 0.02
+    patent_secrecy_cost: Share = 0.1
+    circumvention_markup: Annotated[float, Field(ge=1.0)] = 1.5
+    third_country_leakage: Share = 0.35
+    circumvention_fine: Annotated[float, Field(ge=0.0)] = 1.5
+    diversification_speed: Share = 0.12
+    diversification_max: Share = 0.6
+    reliability_aversion: Share = 0.3
+    embargo_rounds: Annotated[int, Field(ge=1)] = 2
+    trust_step: Share = 0.05
+    onlooker_trust_loss: Share = 0.04
+    bankruptcy_rounds: Annotated[int, Field(ge=1)] = 3
+    champion_quality: Share = 0.6
+    relocation_loss: Share = 0.15
+    max_actions: Annotated[int, Field(ge=1)] = 4
+
+
+class Scenario(Strict):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str
+    description: str = ""
+    rounds: Annotated[int, Field(ge=1, le=1000)] = 20
+    params: Params = Field(default_factory=Params)
+    states: dict[str, StateSpec]
+    sectors: dict[str, SectorSpec]
+    firms: list[FirmSpec]
+    blocs: dict[str, BlocSpec] = Field(default_factory=dict)
+    trust: TrustSpec = Field(default_factory=TrustSpec)
+    script: list[ScriptedMove] = Field(default_factory=list)
+    compare: CompareSpec | None = None
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Scenario:
+        states, sectors = set(self.states), set(self.sectors)
+
+        def need(kind: str, name: str, where: str, pool: set[str]) -> None:
+            if name not in pool:
+                raise ValueError(f"{where}: unknown {kind} {name!r} (known: {', '.join(sorted(pool))})")
+
+        if len(self.states) < 2:
+            raise ValueError("states: a scenario needs at least two states")
+        for n, st in self.states.items():
+            for r in st.rivals:
+                need("state", r, f"states.{n}.rivals", states)
+        for n, sec in self.sectors.items():
+            for st_name in sec.demand_split:
+                need("state", st_name, f"sectors.{n}.demand_split", states)
+            if sum(sec.demand_split.values()) > 1.0 + 1e-9:
+                raise ValueError(f"sectors.{n}.demand_split: shares add up to more than 1")
+            for r in sec.inputs:
+                need("sector", r, f"sectors.{n}.inputs", sectors)
+                if r == n:
+                    raise ValueError(f"sectors.{n}.inputs: a sector cannot be its own input")
+        names = set()
+        for i, f in enumerate(self.firms):
+            need("state", f.home, f"firms.{i}.home", states)
+            need("sector", f.sector, f"firms.{i}.sector", sectors)
+            if f.name in names:
+                raise ValueError(f"firms.{i}.name: duplicate firm name {f.name!r}")
+            names.add(f.name)
+        for s in sectors:
+            if not any(f.sector == s for f in self.firms):
+                raise ValueError(f"sectors.{s}: no firm supplies this sector")
+        for b, bloc in self.blocs.items():
+            for m in bloc.members:
+                need("state", m, f"blocs.{b}.members", states)
+        for pair in self.trust.pairs:
+            a, _, b = pair.partition("-")
+            need("state", a, f"trust.pairs.{pair}", states)
+            need("state", b, f"trust.pairs.{pair}", states)
+        for i, mv in enumerate(self.script):
+            need("state", mv.state, f"script.{i}.state", states)
+            if mv.round > self.rounds:
+                raise ValueError(f"script.{i}.round: round {mv.round} is after the last round {self.rounds}")
+        if c := self.compare:
+            need("state", c.controller, "compare.controller", states)
+            need("state", c.target, "compare.target", states)
+            for s in c.sectors:
+                need("sector", s, "compare.sectors", sectors)
+            for p in c.partners:
+                need("state", p, "compare.partners", states)
+            if c.start_round > self.rounds:
+                raise ValueError(f"compare.start_round: {c.start_round} is after the last round {self.rounds}")
+        return self
+
+    def digest(self) -> str:
+        """A stable hash of the scenario's content (for manifests and resumes)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> ScenarioError:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ScenarioError(f"{path}: malformed YAML at {where}: {problem}")
+
+
+def format_validation_error(source: str, exc: ValidationError) -> str:
+    """One line per problem: file, dotted field path, what was expected."""
+    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"].removeprefix("Value error, ")
+        got = err.get("input")
+        shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+        lines.append(f"  {loc}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file; raise ScenarioError with a clear message."""
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such scenario file")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    return scenario_from_dict(data, str(path))
+
+
+def json_schema() -> dict:
+    return Scenario.model_json_schema()

@@ -31,7 +31,8 @@ def spread(world: World, amount: np.ndarray) -> np.ndarray:
     f = world.firms
     if not amount.any():
         return np.zeros(f.n)
-    cap = np.where(f.alive, f.capacity, 0.0)
+    # A tiny floor splits money evenly among firms that have no capacity yet (new champions).
+    cap = np.where(f.alive, f.capacity + 1e-9, 0.0)
     total = np.zeros_like(amount)
     np.add.at(total, (f.home, f.sector), cap)
     share = np.divide(cap, total[f.home, f.sector], out=np.zeros_like(cap), where=total[f.home, f.sector] > 0)

@@ -155,7 +155,7 @@ class CoalitionBuilder(StateStrategy):
         return out
 
     def answer_proposal(self, obs, prop, rng):
-        return obs.public.same_bloc[obs.me, prop.proposer] or super().answer_proposal(obs, prop, rng)
+        return bool(obs.public.same_bloc[obs.me, prop.proposer]) or super().answer_proposal(obs, prop, rng)
 
 
 class Coercer(StateStrategy):

@@ -1,0 +1,164 @@
+"""The sweep spec: a YAML file validated by pydantic, checked against its scenario.
+
+    name: alliance_vs_unilateral
+    scenario: ../default.yaml          # relative to this file
+    fixed: {rounds: 12}                # set before the factors apply
+    factors:
+      variant: [none, unilateral, coordinated]
+      compare.partners: {levels: [[JPN], [JPN, EU]], labels: [JPN, JPN+EU]}
+      compare.enforcement: {low: 0.4, high: 1.0}   # a range: lhs / sobol only
+    design: {method: grid}             # grid | lhs | sobol, with `samples`
+    replications: 20
+    seed: 0
+    outcomes: {finals: [target_access, world_welfare], series: [target_access]}
+
+`variant` is the one factor that is not a scenario path: it picks the
+compare: experiment's arm (none / unilateral / coordinated).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from game.errors import HighfenceError
+from game.experiment import VARIANTS
+
+VARIANT = "variant"
+
+
+class SweepError(HighfenceError):
+    """A sweep spec, or a sweep output directory, that cannot be used as given."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Levels(_Strict):
+    """Discrete levels, crossed in a grid (and with the samples of an lhs/sobol design)."""
+
+    levels: list[Any] = Field(min_length=1)
+    labels: list[str] | None = Field(None, description="Names for the levels in results (default: the values).")
+
+    @model_validator(mode="after")
+    def _labels_match(self) -> Levels:
+        if self.labels is not None and len(self.labels) != len(self.levels):
+            raise ValueError(f"labels: {len(self.labels)} labels for {len(self.levels)} levels")
+        if self.labels is not None and len(set(self.labels)) != len(self.labels):
+            raise ValueError("labels: must be distinct")
+        return self
+
+
+class Range(_Strict):
+    """A continuous range, sampled by a Latin hypercube or a Sobol sequence."""
+
+    low: float
+    high: float
+    log: bool = Field(False, description="Sample uniformly in log space (low must be > 0).")
+    integer: bool = Field(False, description="Round samples to whole numbers.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError("log: needs low > 0")
+        return self
+
+
+class Design(_Strict):
+    method: Literal["grid", "lhs", "sobol"] = "grid"
+    samples: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="lhs: number of points; sobol: base sample N (a power of 2), giving N*(k+2) points."
+    )
+    scramble: bool = True
+
+
+class OutcomeSpec(_Strict):
+    finals: list[str] | None = Field(None, description="One value per run (default: the compare metrics).")
+    series: list[str] = Field(default_factory=list, description="Per-round series to keep (optional).")
+
+
+class SweepSpec(_Strict):
+    name: str
+    description: str = ""
+    scenario: str = Field(description="Base scenario YAML, relative to the spec file.")
+    fixed: dict[str, Any] = Field(default_factory=dict, description="Scenario paths set before the factors.")
+    variant: Literal["none", "unilateral", "coordinated"] | None = Field(
+        None, description="The compare arm when `variant` is not a factor (None: no treatment)."
+    )
+    factors: dict[str, Levels | Range] = Field(default_factory=dict)
+    design: Design = Field(default_factory=Design)
+    replications: Annotated[int, Field(ge=1)] = 1
+    seed: Annotated[int, Field(ge=0)] = 0
+    outcomes: OutcomeSpec = Field(default_factory=OutcomeSpec)
+
+    @field_validator("factors", mode="before")
+    @classmethod
+    def _lists_are_levels(cls, value: Any) -> Any:
+        # `path: [a, b]` is shorthand for `path: {levels: [a, b]}`.
+        if isinstance(value, dict):
+            return {k: {"levels": v} if isinstance(v, list) else v for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _design_fits_factors(self) -> SweepSpec:
+        ranges = [k for k, f in self.factors.items() if isinstance(f, Range)]
+        method, n = self.design.method, self.design.samples
+        if method == "grid" and ranges:
+            raise ValueError(f"design.method grid needs lists of levels; ranges given for {', '.join(ranges)} "
+                             "(use method lhs or sobol)")
+        if method != "grid" and not ranges:
+            raise ValueError(f"design.method {method} samples ranges ({{low, high}}); no factor is a range")
+        if method != "grid" and n is None:
+            raise ValueError(f"design.samples: method {method} needs a number of samples")
+        if method == "sobol" and n & (n - 1):
+            raise ValueError(f"design.samples: sobol needs a power of 2 (got {n}; try {1 << (n - 1).bit_length()})")
+        if VARIANT in self.factors:
+            f = self.factors[VARIANT]
+            bad = [v for v in getattr(f, "levels", [None]) if v not in VARIANTS]
+            if isinstance(f, Range) or bad:
+                raise ValueError(f"factors.variant: levels must be among {', '.join(VARIANTS)} (got {bad})")
+            if self.variant is not None:
+                raise ValueError("variant: set either a fixed variant or a variant factor, not both")
+        return self
+
+    def digest(self) -> str:
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def format_spec_error(source: str, exc: ValidationError) -> str:
+    lines = [f"{source}: {exc.error_count()} problem(s) in the sweep spec"]
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"  {loc}: {err['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
+def parse_spec(data: Any, source: str = "<sweep>") -> SweepSpec:
+    if not isinstance(data, dict):
+        raise SweepError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        return SweepSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SweepError(format_spec_error(source, exc)) from None
+
+
+def read_spec(path: str | Path) -> tuple[SweepSpec, Path]:
+    """The spec and the resolved path of its base scenario."""
+    path = Path(path)
+    if not path.is_file():
+        raise SweepError(f"{path}: no such sweep spec")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise SweepError(f"{path}: malformed YAML: {exc}") from None
+    spec = parse_spec(data, str(path))
+    return spec, (path.parent / spec.scenario).resolve()

@@ -1,0 +1,148 @@
+"""One browser tab's game: the run as the scenario is written, and two variants
+of its `compare:` experiment stepping with it.
+
+A Session is created per Solara page instance (per tab), never per module, so
+two tabs never share a model. Stepping takes a lock because Play steps from a
+background thread while a click on Step may arrive at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from game.experiment import VARIANTS
+from game.model import GeoModel
+from game.scenario import Scenario, load_scenario
+
+SCENARIO_ENV = "HIGHFENCE_SCENARIO"
+REPO_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a Reset builds from. None means "as the scenario file says"."""
+
+    scenario: str
+    seed: int = 0
+    rounds: int | None = None
+    enforcement: float | None = None  # the compare experiment's enforcement
+    leakage: float | None = None  # params.third_country_leakage
+    diversification: float | None = None  # params.diversification_speed
+    variant_a: str = "unilateral"
+    variant_b: str = "coordinated"
+
+    def with_scenario(self, path: str) -> Settings:
+        """New scenario: keep the seed and variants, forget scenario-specific numbers."""
+        return replace(self, scenario=path, rounds=None, enforcement=None, leakage=None, diversification=None)
+
+
+def default_scenario() -> str:
+    """The scenario given to `highfence serve`, else configs/default.yaml."""
+    chosen = os.environ.get(SCENARIO_ENV)
+    if chosen:
+        return str(Path(chosen).resolve())
+    for base in (Path.cwd() / "configs", REPO_CONFIGS):
+        if (base / "default.yaml").exists():
+            return str((base / "default.yaml").resolve())
+    files = scenario_files()
+    return str(files[0]) if files else ""
+
+
+def scenario_files() -> list[Path]:
+    """Scenario files offered in the picker: configs/ here and in the repository,
+    and the folder of the scenario given on the command line."""
+    dirs = [Path.cwd() / "configs", REPO_CONFIGS]
+    if os.environ.get(SCENARIO_ENV):
+        dirs.insert(0, Path(os.environ[SCENARIO_ENV]).resolve().parent)
+    seen: dict[Path, None] = {}
+    for d in dirs:
+        if d.is_dir():
+            for p in sorted(d.glob("*.y*ml")):
+                seen.setdefault(p.resolve(), None)
+    if os.environ.get(SCENARIO_ENV):
+        seen.setdefault(Path(os.environ[SCENARIO_ENV]).resolve(), None)
+    return list(seen)
+
+
+@lru_cache(maxsize=16)
+def _load(path: str, mtime: float) -> Scenario:
+    return load_scenario(path)
+
+
+def load(path: str) -> Scenario:
+    """Load a scenario, re-reading the file only when it changed."""
+    return _load(path, Path(path).stat().st_mtime)
+
+
+def configure(scenario: Scenario, settings: Settings) -> Scenario:
+    """The scenario with the page's parameter overrides applied."""
+    params = {}
+    if settings.leakage is not None:
+        params["third_country_leakage"] = settings.leakage
+    if settings.diversification is not None:
+        params["diversification_speed"] = settings.diversification
+    update: dict = {}
+    if params:
+        update["params"] = scenario.params.model_copy(update=params)
+    if settings.enforcement is not None and scenario.compare is not None:
+        update["compare"] = scenario.compare.model_copy(update={"enforcement": settings.enforcement})
+    return scenario.model_copy(update=update) if update else scenario
+
+
+class Session:
+    """The models one browser tab watches."""
+
+    def __init__(self, settings: Settings):
+        self.lock = threading.RLock()
+        self.settings = settings
+        self.error: str | None = None
+        self.scenario: Scenario | None = None
+        self.model: GeoModel | None = None
+        self.pair: tuple[GeoModel, GeoModel] | None = None
+        self.build(settings)
+
+    def build(self, settings: Settings) -> None:
+        """(Re)build every model from `settings`; a bad scenario leaves an error to show."""
+        with self.lock:
+            self.settings = settings
+            try:
+                scenario = configure(load(settings.scenario), settings)
+                model = GeoModel(scenario, seed=settings.seed, rounds=settings.rounds)
+                pair = None
+                if scenario.compare is not None:
+                    pair = tuple(GeoModel(scenario, seed=settings.seed, variant=v, rounds=settings.rounds)
+                                 for v in (settings.variant_a, settings.variant_b))
+            except Exception as exc:  # shown on the page: a broken file must not kill the tab
+                self.error = f"{Path(settings.scenario).name}: {exc}"
+                return
+            self.error = None
+            self.scenario, self.model, self.pair = scenario, model, pair
+
+    @property
+    def round(self) -> int:
+        return self.model.steps if self.model else 0
+
+    @property
+    def last_round(self) -> int:
+        return self.model.rounds if self.model else 0
+
+    @property
+    def done(self) -> bool:
+        return self.model is None or self.model.steps >= self.model.rounds
+
+    def step(self) -> bool:
+        """Play one round in every model; False when the run is over."""
+        with self.lock:
+            if self.done:
+                return False
+            self.model.step()
+            for m in self.pair or ():
+                m.step()
+            return True
+
+
+__all__ = ["Session", "Settings", "VARIANTS", "default_scenario", "scenario_files"]

@@ -1,0 +1,53 @@
+"""Shared helpers: scenarios built from the shipped tiny world, with scripted states."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from game.model import GeoModel
+from game.scenario import Scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "configs"
+_TINY = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
+
+
+def tiny_data(scripted: bool = True, **changes) -> dict:
+    """The tiny scenario as a dict; with `scripted`, no state moves unless scripted."""
+    data = copy.deepcopy(_TINY)
+    if scripted:
+        for st in data["states"].values():
+            st["strategy"] = {"kind": "scripted", "params": {"accept_proposals": True, "concede": False}}
+    data.update(changes)
+    return data
+
+
+def tiny(scripted: bool = True, script: list | None = None, **changes) -> Scenario:
+    data = tiny_data(scripted, **changes)
+    if script is not None:
+        data["script"] = script
+    return scenario_from_dict(data, "tiny-test")
+
+
+def play(scenario: Scenario, rounds: int, seed: int = 0, **kw) -> GeoModel:
+    model = GeoModel(scenario, seed=seed, rounds=rounds, **kw)
+    model.run()
+    return model
+
+
+def idx(model: GeoModel, state: str | None = None, sector: str | None = None):
+    out = []
+    if state is not None:
+        out.append(model.world.states.names.index(state))
+    if sector is not None:
+        out.append(model.world.sectors.names.index(sector))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@pytest.fixture
+def tiny_scenario() -> Scenario:
+    return tiny()

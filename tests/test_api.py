@@ -1,0 +1,34 @@
+"""The Python API a notebook uses: build, step, read Mesa-style frames and events."""
+
+from agents import FirmAgent, StateAgent
+from game.model import GeoModel
+
+
+def test_notebook_api():
+    m = GeoModel("configs/tiny.yaml", seed=2)
+    m.step()
+    assert m.steps == 1 and m.running
+    m.run()
+    assert not m.running and m.steps == m.rounds
+    world = m.datacollector.get_model_vars_dataframe()
+    assert world.index.name == "Step" and len(world) == m.rounds + 1
+    states = m.datacollector.get_agent_vars_dataframe()
+    assert states.index.names == ["Step", "AgentID"]
+    assert set(states.xs(1, level="Step").index) == {"ALPHA", "BETA", "GAMMA"}
+    firms = m.datacollector.get_agenttype_vars_dataframe(FirmAgent)
+    assert {"capacity", "quality", "home"} <= set(firms.columns)
+    events = m.datacollector.get_table_dataframe("events")
+    assert len(events) == len(m.datacollector.events) > 0
+    sectors = m.datacollector.get_table_dataframe("sectors")
+    assert sectors.index.names == ["Step", "state", "sector"]
+
+
+def test_agents_read_through_into_the_arrays():
+    m = GeoModel("configs/tiny.yaml", seed=2)
+    alpha = next(a for a in m.agents_by_type[StateAgent] if a.name == "ALPHA")
+    m.world.states.gdp[alpha.index] = 123.0
+    assert alpha.gdp == 123.0
+    firm = next(a for a in m.agents_by_type[FirmAgent] if a.name == "GammaChip")
+    m.step()
+    k = m.firm_index(firm.firm_id)
+    assert firm.capacity == m.world.firms.capacity[k] and firm.home == "GAMMA" and firm.sector == "chips"

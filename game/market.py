@@ -6,7 +6,7 @@ policy wedges) times its delivered price to the power 1 - sigma. Prices carry
 a factor `lam` per firm that moves along an upward supply curve until each
 firm's sales match what it is willing to supply at that price; sales above
 usable capacity are rationed. Firms are sorted by sector, so each sector's
-firms are one contiguous block and the sums are matrix-vector products.
+firms are one contiguous block and all per-sector sums are one `np.add.reduceat`.
 """
 
 from __future__ import annotations
@@ -63,45 +63,38 @@ def clear_markets(
         sigma, E0, P0: per-sector elasticities, reference spending and price index (N, S).
         lam: (F,) starting price factors (last round's, for a warm start).
     """
-    n_sectors = len(blocks)
-    n_markets = weight.shape[1]
+    starts = np.array([b.start for b in blocks])
+    sector = np.repeat(np.arange(len(blocks)), [b.stop - b.start for b in blocks])
     # Price-independent parts, computed once: v = wb * lam^(1-sigma), q = ws * lam^-sigma * E/V.
     wb = weight * base_price ** (1.0 - sigma_f)[:, None]
     ws = wb / base_price
     lam = lam.copy()
     damp = 1.0 / (1.0 + sigma_f / cp.price_flex)  # one-step solution of the own-price response
-    P = np.empty((n_markets, n_sectors))
-    ratio = np.empty((n_sectors, n_markets))  # E / V per sector and market
-    sales = np.empty_like(usable)
     supply = cp.target_utilisation * np.maximum(usable, 1e-12)
+    inv = (1.0 / (1.0 - sigma))[:, None]
+    E0t, P0t = E0.T, P0.T  # (S, N)
     for it in range(cp.iterations + 1):
-        lam_v = lam ** (1.0 - sigma_f)
-        for s, blk in enumerate(blocks):
-            V = lam_v[blk] @ wb[blk]
-            served = V > 0
-            Ps = np.where(served, np.power(V, 1.0 / (1.0 - sigma[s]), where=served, out=np.ones_like(V)), np.inf)
-            Ps = np.minimum(Ps, P0[:, s] * cp.price_cap)
-            P[:, s] = Ps
-            # Spending moves with the price index: quantity demanded falls as P^-eta.
-            E = E0[:, s] * (Ps / P0[:, s]) ** (1.0 - cp.eta)
-            np.divide(E, V, out=ratio[s], where=served)
-            ratio[s][~served] = 0.0
-            sales[blk] = ws[blk] @ ratio[s]
-        sales *= lam ** (-sigma_f)
+        # Per-sector sums over contiguous firm blocks: one reduceat for all sectors.
+        V = np.add.reduceat(wb * (lam ** (1.0 - sigma_f))[:, None], starts, axis=0)  # (S, N)
+        served = V > 0
+        P = np.minimum(np.where(served, np.power(V, inv, where=served, out=np.ones_like(V)), np.inf),
+                       P0t * cp.price_cap)
+        # Spending moves with the price index: quantity demanded falls as P^-eta.
+        E = E0t * (P / P0t) ** (1.0 - cp.eta)
+        ratio = np.divide(E, V, out=np.zeros_like(V), where=served)
+        sales = np.einsum("fj,fj->f", ws, ratio[sector]) * lam ** (-sigma_f)
         if it == cp.iterations:
             break
         target = np.clip((sales / supply) ** (1.0 / cp.price_flex), cp.price_floor, cp.price_cap)
         lam = np.clip(lam * (target / lam) ** damp, cp.price_floor, cp.price_cap)
-    flows = np.empty_like(weight)
-    scale = lam ** (-sigma_f)
-    for s, blk in enumerate(blocks):
-        np.multiply(ws[blk], ratio[s][None, :], out=flows[blk])
-        flows[blk] *= scale[blk, None]
-    demanded = np.column_stack([flows[b].sum(axis=0) for b in blocks]) if n_sectors else np.zeros((n_markets, 0))
+    flows = ws * ratio[sector]
+    flows *= (lam ** (-sigma_f))[:, None]
+    demanded = np.add.reduceat(flows, starts, axis=0).T  # (N, S)
     # Ration firms whose demand exceeds usable capacity even at the capped price.
     over = sales > usable
     if over.any():
         cut = np.where(over, usable / np.maximum(sales, 1e-300), 1.0)
         flows *= cut[:, None]
         sales = np.minimum(sales, usable)
+    P = P.T
     return Cleared(flows=flows, lam=lam, P=P, demanded=demanded, sales=sales)

@@ -1,0 +1,87 @@
+"""Serve the page with Solara's own server, every asset local.
+
+Solara reads its settings from the environment when it is first imported, so
+`offline_environment` must run before anything imports solara. It makes the
+server its own CDN: the page asks only the app for scripts, styles and fonts
+(served from the solara-assets package's copy), the server never falls back
+to a CDN on the internet, and the usage telemetry is off.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+from game.errors import HighfenceError
+
+APP = "game.web.app:Page"
+# A closed local port: a file missing from the local copy fails at once
+# instead of the server fetching it from the internet.
+NO_CDN = "http://127.0.0.1:9/"
+
+OFFLINE_ENV = {
+    "SOLARA_APP": APP,
+    "SOLARA_MODE": "production",  # no version check iframe, no auto-reload
+    "SOLARA_ASSETS_PROXY": "true",  # the app serves /_solara/cdn from the local copy
+    "SOLARA_ASSETS_CDN": NO_CDN,
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    "SOLARA_THEME_LOADER": "plain",
+}
+
+
+def offline_environment(scenario: str | None = None) -> dict[str, str]:
+    """Set (and return) the environment that keeps Solara offline."""
+    if "solara" in sys.modules:
+        raise RuntimeError("set the offline environment before solara is imported")
+    env = dict(OFFLINE_ENV)
+    if scenario:
+        env["HIGHFENCE_SCENARIO"] = str(Path(scenario).resolve())
+    os.environ.update(env)
+    return env
+
+
+def check_assets() -> Path:
+    """The local asset folder; an error naming the fix when it is missing."""
+    from solara.server import settings
+
+    folder = settings.assets.proxy_cache_dir
+    if not (folder / "requirejs@2.3.6").exists():
+        raise HighfenceError(
+            f"Solara's local assets are missing from {folder}: install them with "
+            "'pip install solara-assets==1.58.2' (the browser extra of highfence)."
+        )
+    return folder
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str | None = None, log_level: str = "warning") -> None:
+    """Run the app until interrupted; prints the URL once the socket is bound."""
+    offline_environment(scenario)
+    import uvicorn
+
+    check_assets()
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
+    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level=log_level,
+                            ws_max_size=64 * 1024 * 1024)
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"highfence: serving on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
+    server.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m game.web.server [SCENARIO] [--host] [--port]` (the same as `highfence serve`)."""
+    from game.cli import main as cli_main
+
+    return cli_main(["serve", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -118,7 +118,8 @@ class Store:
 
     def write(self, finals: list[dict], series: list[dict]) -> Path:
         """Commit one batch of runs: series first, then the finals part (the commit point)."""
-        name = f"part-{uuid.uuid4().hex[:12]}.parquet"
+        # Named after the batch's first run, so a directory listing reads in run order.
+        name = f"part-{finals[0]['run_id']}-{uuid.uuid4().hex[:8]}.parquet"
         if series:
             _write_atomic(pa.Table.from_pylist(series, schema=self.series_schema), self.out / SERIES / name)
         path = self.out / name

@@ -28,12 +28,14 @@ CSS = """
 .hf-round { font-size: 20px; font-weight: 600; padding: 2px 12px; border-radius: 6px; background: #eef3fa; }
 .hf-controls { width: 290px; min-width: 290px; }
 .hf-controls .v-input { margin-top: 4px; }
+.hf-slider-label { font-size: 12px; color: #666; margin-top: 6px; }
 .hf-note { color: #8a5a00; font-size: 12px; }
 .hf-error { color: #b00020; font-weight: 600; white-space: pre-wrap; }
 .hf-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(450px, 1fr)); gap: 10px; }
 .hf-panel { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 6px; }
 .hf-top { display: flex; gap: 12px; flex-wrap: wrap; align-items: flex-start; margin-bottom: 10px; }
-.hf-log { max-height: 470px; overflow-y: auto; min-width: 340px; max-width: 640px; }
+.hf-view-log { flex: 1; min-width: 340px; max-width: 720px; }
+.hf-log { max-height: 460px; overflow-y: auto; }
 .hf-log-head { font-weight: 600; margin-bottom: 6px; }
 .hf-log ul { list-style: none; padding-left: 0; margin: 0; }
 .hf-log li { padding: 3px 0; border-bottom: 1px solid #f0f0f0; line-height: 1.35; }
@@ -59,14 +61,23 @@ def _default_sector(session: Session) -> str:
 
 
 @solara.component
-def Svg(svg: str, key: str = ""):
-    """An inline SVG (or HTML) block."""
-    return solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["hf-panel", f"hf-view-{key}"] if key else ["hf-panel"])
+def Svg(svg: str, name: str = ""):
+    """An inline SVG (or HTML) block in a panel; `name` gives it the class hf-view-<name>."""
+    return solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["hf-panel", f"hf-view-{name}"] if name else ["hf-panel"])
+
+
+@solara.component
+def Slider(label: str, value: float, lo: float, hi: float, step: float, on_value):
+    """A slider with its label above it (Solara's own puts the label beside a narrow slider)."""
+    with solara.Column(gap="0px"):
+        solara.HTML(tag="div", unsafe_innerHTML=label, classes=["hf-slider-label"])
+        solara.SliderFloat("", value=value, min=lo, max=hi, step=step, on_value=on_value)
 
 
 @solara.component
 def Controls(session: Session, draft: Settings, set_draft, rebuild, step, playing: bool, set_playing,
-             sector: str, set_sector, routine: bool, set_routine):
+             sector: str, set_sector, routine: bool, set_routine, tick: int):
+    """Scenario, Reset / Step / Play, the sector shown, and the parameters applied on Reset."""
     files = scenario_files()
     labels = {p.stem: str(p) for p in files}
     current = Path(session.settings.scenario).stem
@@ -99,18 +110,16 @@ def Controls(session: Session, draft: Settings, set_draft, rebuild, step, playin
                         on_value=lambda v: set_draft(_with(draft, rounds=max(1, min(v or 1, 200)))),
                         classes=["hf-rounds"])
         if spec is not None and spec.compare is not None:
-            solara.SliderFloat("Enforcement of the compared controls",
-                               value=draft.enforcement if draft.enforcement is not None else spec.compare.enforcement,
-                               min=0.0, max=1.0, step=0.05, on_value=lambda v: set_draft(_with(draft, enforcement=v)))
+            Slider("Enforcement of the compared controls",
+                   draft.enforcement if draft.enforcement is not None else spec.compare.enforcement,
+                   0.0, 1.0, 0.05, lambda v: set_draft(_with(draft, enforcement=v)))
         if params is not None:
-            solara.SliderFloat("Leakage through third countries",
-                               value=draft.leakage if draft.leakage is not None else params.third_country_leakage,
-                               min=0.0, max=1.0, step=0.05, on_value=lambda v: set_draft(_with(draft, leakage=v)))
-            solara.SliderFloat("Diversification speed after an embargo",
-                               value=(draft.diversification if draft.diversification is not None
-                                      else params.diversification_speed),
-                               min=0.0, max=0.5, step=0.01,
-                               on_value=lambda v: set_draft(_with(draft, diversification=v)))
+            Slider("Leakage through third countries",
+                   draft.leakage if draft.leakage is not None else params.third_country_leakage,
+                   0.0, 1.0, 0.05, lambda v: set_draft(_with(draft, leakage=v)))
+            Slider("Diversification speed after an embargo",
+                   draft.diversification if draft.diversification is not None else params.diversification_speed,
+                   0.0, 0.5, 0.01, lambda v: set_draft(_with(draft, diversification=v)))
         if draft != session.settings:
             solara.HTML(tag="div", unsafe_innerHTML="Changed: press Reset to rebuild the run with these.",
                         classes=["hf-note"])
@@ -123,18 +132,20 @@ def _with(settings: Settings, **kw) -> Settings:
 
 
 @solara.component
-def RunView(session: Session, sector_i: int, routine: bool):
+def RunView(session: Session, sector_i: int, routine: bool, tick: int):
+    """The map, the event log and the charts; `tick` changes whenever the run does."""
     m = session.model
     with solara.Div(classes=["hf-top"]):
-        Svg(network.world_map(m, sector_i, uid="run"), key="map")
-        Svg(eventlog.event_log(m.datacollector.events, m.steps, routine=routine), key="log")
+        Svg(network.world_map(m, sector_i, uid="run"), name="map")
+        Svg(eventlog.event_log(m.datacollector.events, m.steps, routine=routine), name="log")
     with solara.Div(classes=["hf-grid", "hf-charts"]):
         for key, svg in charts.run_charts(m, sector_i, width=CHART_WIDTH):
-            Svg(svg, key=f"chart-{key}")
+            Svg(svg, name=f"chart-{key}")
 
 
 @solara.component
-def CompareView(session: Session, pick_variants):
+def CompareView(session: Session, pick_variants, tick: int):
+    """Variants A and B of the compare experiment, stepping with the run."""
     if session.pair is None:
         solara.HTML(tag="div", unsafe_innerHTML="This scenario has no <code>compare:</code> section to compare.",
                     classes=["hf-quiet"])
@@ -149,21 +160,21 @@ def CompareView(session: Session, pick_variants):
                           on_value=lambda v: pick_variants(v, session.settings.variant_b), classes=["hf-variant-a"])
             solara.Select("Variant B", values=list(VARIANTS), value=session.settings.variant_b,
                           on_value=lambda v: pick_variants(session.settings.variant_a, v), classes=["hf-variant-b"])
-        Svg(compare_view.compare_table(a, b), key="compare-table")
+        Svg(compare_view.compare_table(a, b), name="compare-table")
         with solara.Div(classes=["hf-top"]):
             for tag, mod in (("a", a), ("b", b)):
                 Svg(network.world_map(mod, sector_i, width=480, height=430, uid=f"cmp{tag}")
-                    .replace("Trade in", f"{mod.treatment.variant}: trade in", 1), key=f"compare-map-{tag}")
+                    .replace("Trade in", f"{mod.treatment.variant}: trade in", 1), name=f"compare-map-{tag}")
         with solara.Div(classes=["hf-grid", "hf-compare-charts"]):
             for key, svg in compare_view.compare_charts(a, b, width=CHART_WIDTH):
-                Svg(svg, key=f"compare-{key}")
+                Svg(svg, name=f"compare-{key}")
 
 
 @solara.component
 def Page():
     session: Session = solara.use_memo(lambda: Session(Settings(default_scenario())), [])
     ticks = solara.use_memo(lambda: itertools.count(1), [])
-    _, set_version = solara.use_state(0)
+    version, set_version = solara.use_state(0)
     draft, set_draft = solara.use_state(session.settings)
     sector, set_sector = solara.use_state(_default_sector(session))
     view, set_view = solara.use_state("Run")
@@ -222,7 +233,7 @@ def Page():
             solara.HTML(tag="div", unsafe_innerHTML=session.error, classes=["hf-error"])
         with solara.Row(gap="16px", style="align-items:flex-start; flex-wrap:nowrap"):
             Controls(session, draft, set_draft, rebuild, step, playing, set_playing, sector, set_sector,
-                     routine, set_routine)
+                     routine, set_routine, version)
             if session.model is not None:
                 with solara.Column(gap="6px", style="flex:1; min-width:0"):
                     solara.ToggleButtonsSingle(value=view, values=["Run", "Compare"], on_value=set_view,
@@ -230,6 +241,6 @@ def Page():
                     with session.lock:
                         if view == "Run":
                             names = session.model.world.sectors.names
-                            RunView(session, names.index(sector) if sector in names else 0, routine)
+                            RunView(session, names.index(sector) if sector in names else 0, routine, version)
                         else:
-                            CompareView(session, pick_variants)
+                            CompareView(session, pick_variants, version)

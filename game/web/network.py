@@ -57,7 +57,7 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
     """An SVG map of the model's current round for one sector."""
     w, st = model.world, model.world.states
     names, label = st.names, w.sectors.labels[sector]
-    legend_h = 58
+    legend_h = 62
     plot_h = height - legend_h
     r_max = min(width, plot_h) * 0.075
     radii = 9 + r_max * np.sqrt(st.gdp / st.gdp.max())
@@ -144,26 +144,27 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
         out.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-weight="700" font-size="11" '
                    f'fill="#fff" stroke="#0006" stroke-width="2" paint-order="stroke">{esc(names[i])}</text></g>')
 
-    # Legend.
-    y0 = height - legend_h + 12
-    x = 8.0
+    # Legend, wrapped into rows that fit the width.
+    items: list[tuple[float, str]] = []  # (width, svg with x=0 at the item's left)
     for b, col in [*colours.items(), ("no bloc", NO_BLOC)]:
-        out.append(f'<circle cx="{x + 5:.0f}" cy="{y0:.0f}" r="5" fill="{col}"/>'
-                   f'<text x="{x + 14:.0f}" y="{y0 + 4:.0f}" fill="#333">{esc(b)}</text>')
-        x += 24 + 6.5 * len(b)
-    out.append(f'<text x="{x + 4:.0f}" y="{y0 + 4:.0f}" fill="#777">(rings: further blocs; size: GDP)</text>')
-    y1 = y0 + 20
-    keys = (
-        (TRADE, "", f"trade in {label} (width: volume)", 6, 0.45),
+        items.append((22 + 6.5 * len(b), f'<circle cx="5" cy="0" r="5" fill="{col}"/>'
+                      f'<text x="14" y="4" fill="#333">{esc(b)}</text>'))
+    note = "rings: further blocs; size: GDP"
+    items.append((12 + 6 * len(note), f'<text x="0" y="4" fill="#777">({note})</text>'))
+    for col, dash, text, sw, op in (
+        (TRADE, "", f"trade (width: volume)", 6, 0.45),
         (CONTROL, "", "export control", 2.4, 1),
         (EMBARGO, "7 4", "embargo", 2.4, 1),
-        (COALITION, "2 5", "coalition", 3, 1),
-    )
-    x = 8.0
-    for col, dash, text, sw, op in keys:
+        (COALITION, "2 5", "coalition partner", 3, 1),
+    ):
         d = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<line x1="{x:.0f}" x2="{x + 22:.0f}" y1="{y1}" y2="{y1}" stroke="{col}" stroke-width="{sw}" '
-                   f'stroke-opacity="{op}"{d}/><text x="{x + 27:.0f}" y="{y1 + 4}" fill="#333">{esc(text)}</text>')
-        x += 40 + 6.2 * len(text)
+        items.append((38 + 6.3 * len(text), f'<line x1="0" x2="22" y1="0" y2="0" stroke="{col}" stroke-width="{sw}" '
+                      f'stroke-opacity="{op}"{d}/><text x="27" y="4" fill="#333">{esc(text)}</text>'))
+    x, y = 8.0, height - legend_h + 10
+    for w_item, svg in items:
+        if x + w_item > width - 4 and x > 8:
+            x, y = 8.0, y + 17
+        out.append(f'<g transform="translate({x:.0f},{y:.0f})">{svg}</g>')
+        x += w_item
     out.append("</svg>")
     return "".join(out)

@@ -1,0 +1,249 @@
+"""Running a sweep: batches of runs on a serial loop, local processes or Dask, streamed to a Store.
+
+Every executor calls the same pure function, `execute_batch(job, batch)`, and a
+run's result depends only on (scenario, seed, variant): serial, local and Dask
+sweeps give identical tables. Only a bounded number of batches is in flight,
+and each finished batch is committed at once, so memory stays flat and a kill
+loses no finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from game.compare import METRICS, _series, finals, run_variant
+from game.model import GeoModel
+from game.scenario import Scenario
+from game.sweep.design import Point
+from game.sweep.plan import COMPARE_SERIES, Job, RunSpec, Sweep, scenario_for
+from game.sweep.spec import VARIANT, SweepError
+from game.sweep.store import Store
+
+EXECUTORS = ("local", "dask", "serial")
+MAX_BATCH = 32  # runs per task: ~1 s of the default scenario, so task overhead stays small
+INFLIGHT_PER_WORKER = 2
+
+Batch = list[tuple[RunSpec, Point]]
+
+# -- worker side ------------------------------------------------------------------
+
+_SCENARIOS: dict[tuple[str, str], Scenario] = {}
+_SCENARIO_CACHE = 64
+
+
+def _scenario(job: Job, point: Point) -> Scenario:
+    """Per-process cache: the points of a batch often share a scenario (same cell, other variants)."""
+    key = (job.key, json.dumps(point.scenario_values, sort_keys=True, default=str))
+    if key not in _SCENARIOS:
+        if len(_SCENARIOS) >= _SCENARIO_CACHE:
+            _SCENARIOS.pop(next(iter(_SCENARIOS)))
+        _SCENARIOS[key] = scenario_for(job.base, point.scenario_values, f"design point {point.index}")
+    return _SCENARIOS[key]
+
+
+def _state_value(model: GeoModel, outcome, name: str) -> float:
+    metric, _, state = name.rpartition(".")
+    return float(outcome.state_metric(metric)[model.world.states.names.index(state)])
+
+
+def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
+    """Run a batch; return (one finals row per run, per-round series rows)."""
+    finals_rows: list[dict] = []
+    series_rows: list[dict] = []
+    baselines: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+    compare_wanted = any(n in METRICS for n in job.finals) or any(n in COMPARE_SERIES for n in job.series)
+    for run, point in batch:
+        scenario = _scenario(job, point)
+        variant = point.values.get(VARIANT, job.variant)
+        model = GeoModel(scenario, seed=run.seed, variant=variant)
+        model.run()
+        history = model.datacollector.outcomes
+        values: dict[str, float] = {}
+        per_round: dict[str, np.ndarray] = {}
+        if compare_wanted and variant is not None:
+            mine = _series(model)
+            key = (run.cell, run.seed)
+            if variant == "none":
+                baselines[key] = mine
+            elif key not in baselines:
+                # target_access is against the `none` run of the same seed and same other factors.
+                baselines[key] = run_variant(scenario, run.seed, "none")
+            values, per_round = finals(mine, baselines[key], scenario.compare.start_round)
+        last = history[-1]
+        ids = {"run_id": run.run_id, "point": run.point, "cell": run.cell, "replication": run.replication,
+               "seed": run.seed, "sample": point.sample, "block": point.block} | point.labels
+        row = dict(ids)
+        for name in job.finals:
+            if name in values:
+                row[name] = values[name]
+            elif name in last.world:
+                row[name] = float(last.world[name])
+            else:
+                row[name] = _state_value(model, last, name)
+        finals_rows.append(row)
+        if job.series:
+            cols = {}
+            for name in job.series:
+                if name in per_round:
+                    cols[name] = per_round[name]
+                elif name in last.world:
+                    cols[name] = [o.world[name] for o in history]
+                else:
+                    cols[name] = [_state_value(model, o, name) for o in history]
+            for r in range(len(history)):
+                series_rows.append(ids | {"round": r} | {n: float(c[r]) for n, c in cols.items()})
+    return finals_rows, series_rows
+
+
+def _quiet_worker() -> None:
+    # Ctrl-C goes to the whole process group; only the parent should handle it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# -- executors --------------------------------------------------------------------
+
+
+def _stream(submit: Callable, wait_first: Callable, batches: Iterable[Batch], inflight: int) -> Iterator:
+    """Keep `inflight` batches submitted; yield results as they finish (any order)."""
+    pending = set()
+    batches = iter(batches)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < inflight:
+            b = next(batches, None)
+            if b is None:
+                exhausted = True
+            else:
+                pending.add(submit(b))
+        if not pending:
+            return
+        done, pending = wait_first(pending)
+        for f in done:
+            yield f.result()
+
+
+def _serial(job: Job, batches: Iterable[Batch], workers: int, scheduler: str | None) -> Iterator:
+    for b in batches:
+        yield execute_batch(job, b)
+
+
+def _local(job: Job, batches: Iterable[Batch], workers: int, scheduler: str | None) -> Iterator:
+    # forkserver: workers start clean (no inherited threads from tqdm or the caller), as on Dask.
+    ctx = multiprocessing.get_context("forkserver")
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_quiet_worker)
+    try:
+        yield from _stream(lambda b: pool.submit(execute_batch, job, b),
+                           lambda fs: wait(fs, return_when=FIRST_COMPLETED), batches, workers * INFLIGHT_PER_WORKER)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(job: Job, batches: Iterable[Batch], workers: int, scheduler: str | None) -> Iterator:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import wait as dwait
+    except ImportError:
+        raise SweepError("--executor dask needs dask.distributed: pip install 'highfence[dask]'") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as exc:
+            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        slots = sum(client.nthreads().values()) or workers
+        [job_future] = client.scatter([job], broadcast=True)
+        yield from _stream(lambda b: client.submit(execute_batch, job_future, b, pure=False),
+                           lambda fs: dwait(fs, return_when="FIRST_COMPLETED"), batches, slots * INFLIGHT_PER_WORKER)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+_EXECUTORS = {"serial": _serial, "local": _local, "dask": _dask}
+
+
+# -- orchestration ----------------------------------------------------------------
+
+
+def batches_of(runs: Iterable[RunSpec], points: list[Point], size: int) -> Iterator[Batch]:
+    """Chunks of about `size` runs that never split a (cell, replication): its variants share a baseline."""
+    batch: Batch = []
+    last = None
+    for run in runs:
+        group = (run.cell, run.replication)
+        if len(batch) >= size and group != last:
+            yield batch
+            batch = []
+        batch.append((run, points[run.point]))
+        last = group
+    if batch:
+        yield batch
+
+
+@dataclass
+class SweepReport:
+    out: Path
+    total: int
+    skipped: int
+    ran: int
+    seconds: float
+
+    def __str__(self) -> str:
+        rate = self.ran / self.seconds if self.seconds > 0 else float("nan")
+        resumed = f" ({self.skipped} already done)" if self.skipped else ""
+        return f"{self.ran} runs in {self.seconds:.1f} s ({rate:.1f} runs/s){resumed}; {self.total} of {self.total} in {self.out}"
+
+
+def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executor: str = "local",
+              scheduler: str | None = None, batch_size: int | None = None,
+              progress: bool | None = None) -> SweepReport:
+    """Run every run of `sweep` not yet in `out`, committing each finished batch.
+
+    Args:
+        sweep: the validated sweep.
+        out: results directory (created; resumed when it holds this same sweep).
+        workers: worker processes (default: the number of cores).
+        executor: "local" (process pool), "dask" (LocalCluster or `scheduler`) or "serial".
+        scheduler: address of a running Dask scheduler.
+        batch_size: runs per task (default: about a second of work, at least 4 tasks per worker).
+        progress: show a progress bar (None: only on a terminal).
+    """
+    if executor not in _EXECUTORS:
+        raise SweepError(f"--executor: expected one of {', '.join(EXECUTORS)} (got {executor!r})")
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise SweepError("--workers: expected at least 1")
+    start = time.perf_counter()
+    with Store.open(out, sweep) as store:
+        done = store.completed()
+        todo = sum(1 for r in sweep.runs() if r.run_id not in done)
+        size = batch_size or max(1, min(MAX_BATCH, math.ceil(todo / (workers * 4))))
+        pending = (r for r in sweep.runs() if r.run_id not in done)
+        batches = batches_of(pending, sweep.points, size)
+        disable = None if progress is None else not progress
+        with tqdm(total=sweep.n_runs, initial=sweep.n_runs - todo, unit="run", desc=sweep.spec.name,
+                  disable=disable, smoothing=0.05) as bar:
+            if todo:
+                for finals_rows, series_rows in _EXECUTORS[executor](sweep.job, batches, workers, scheduler):
+                    store.write(finals_rows, series_rows)
+                    bar.update(len(finals_rows))
+    return SweepReport(Path(out), sweep.n_runs, sweep.n_runs - todo, todo, time.perf_counter() - start)

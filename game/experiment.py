@@ -18,9 +18,9 @@ class Treatment:
         if variant not in VARIANTS:
             raise ValueError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
         self.spec, self.variant = spec, variant
-        target = names.index(spec.target)
+        targets = [names.index(t) for t in (spec.target, *spec.also_to)]
         fixed = [names.index(spec.controller), *(names.index(p) for p in spec.partners)]
-        self.locks = frozenset((i, target, sectors.index(s)) for i in fixed for s in spec.sectors)
+        self.locks = frozenset((i, t, sectors.index(s)) for i in fixed for t in targets for s in spec.sectors)
         self.controller = names.index(spec.controller)
 
     def orders(self, round_: int) -> list[ExportControl]:
@@ -33,8 +33,9 @@ class Treatment:
             return []
         return [
             ExportControl(
-                sector=s, target=c.target, scope=c.scope, threshold=c.threshold, enforcement=c.enforcement,
+                sector=s, target=t, scope=c.scope, threshold=c.threshold, enforcement=c.enforcement,
                 coordinated=self.variant == "coordinated", partners=list(c.partners),
             )
             for s in c.sectors
+            for t in (c.target, *c.also_to)
         ]

@@ -29,7 +29,7 @@ class History:
     def record(self, round_: int, outcomes: Outcomes, firms, events: list[Event]) -> None:
         self.rounds.append(round_)
         self.outcomes.append(outcomes)
-        snap = {"id": firms.ids.copy(), "home": firms.home.copy()}
+        snap = {"id": firms.ids.copy(), "home": firms.home.copy(), "sector": firms.sector.copy()}
         snap.update({k: getattr(firms, k).copy() for k in FIRM_FIELDS})
         self.firms.append(snap)
         self.events.extend(events)
@@ -56,6 +56,7 @@ class History:
         for r, snap in zip(self.rounds, self.firms):
             d = pd.DataFrame({k: v for k, v in snap.items() if k != "id"}, index=snap["id"])
             d["home"] = [self.states[h] for h in snap["home"]]
+            d["sector"] = [self.sectors[x] for x in snap["sector"]]
             d.index.name = "AgentID"
             d.insert(0, "Step", r)
             frames.append(d.reset_index())

@@ -112,10 +112,45 @@ class CompareSpec(Strict):
     target: str
     sectors: list[str]
     partners: list[str]
+    also_to: list[str] = Field(
+        default_factory=list,
+        description="Further destinations the same control covers (e.g. a licensing regime for every buyer).",
+    )
     scope: Literal["narrow", "broad"] = "broad"
     threshold: Share = Field(0.8, description="Narrow controls: share of the frontier above which goods are controlled.")
     enforcement: Share = 0.8
     start_round: Annotated[int, Field(ge=1)] = 1
+
+
+class CaseCheck(Strict):
+    """One band a historical case must land in: min <= metric <= max."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    note: str = ""
+
+
+class CaseSpec(Strict):
+    """A historical episode (FACTS.md): roles, sources, and the bands the model must meet."""
+
+    title: str
+    sources: list[str]
+    actor: str = Field(description="The state that restricts or coerces.")
+    target: str
+    sector: str
+    partners: list[str] = Field(default_factory=list)
+    start_round: Annotated[int, Field(ge=1)] = 1
+    join_round: int | None = Field(None, description="Round the partners join (for before/after checks).")
+    variant: Literal["none", "unilateral", "coordinated"] | None = Field(
+        None, description="Play this variant of the compare: section (its none run is the baseline)."
+    )
+    baseline_drops: list[str] = Field(
+        default_factory=list,
+        description="Without a variant: the baseline is this scenario without these states' scripted moves "
+        "(empty: without any scripted move).",
+    )
+    checks: list[CaseCheck]
 
 
 class Params(Strict):
@@ -149,7 +184,7 @@ class Params(Strict):
     circumvention_markup: Annotated[float, Field(ge=1.0)] = 1.5
     third_country_leakage: Share = 0.35
     circumvention_fine: Annotated[float, Field(ge=0.0)] = 1.5
-    diversification_speed: Share = 0.12
+    diversification_speed: Share = 0.15
     diversification_max: Share = 0.6
     reliability_aversion: Share = 0.3
     embargo_rounds: Annotated[int, Field(ge=1)] = 2
@@ -174,6 +209,7 @@ class Scenario(Strict):
     trust: TrustSpec = Field(default_factory=TrustSpec)
     script: list[ScriptedMove] = Field(default_factory=list)
     compare: CompareSpec | None = None
+    case: CaseSpec | None = None
 
     @model_validator(mode="after")
     def _check_references(self) -> Scenario:
@@ -225,8 +261,18 @@ class Scenario(Strict):
                 need("sector", s, "compare.sectors", sectors)
             for p in c.partners:
                 need("state", p, "compare.partners", states)
+            for p in c.also_to:
+                need("state", p, "compare.also_to", states)
             if c.start_round > self.rounds:
                 raise ValueError(f"compare.start_round: {c.start_round} is after the last round {self.rounds}")
+        if k := self.case:
+            for role in ("actor", "target"):
+                need("state", getattr(k, role), f"case.{role}", states)
+            need("sector", k.sector, "case.sector", sectors)
+            for p in [*k.partners, *k.baseline_drops]:
+                need("state", p, "case.partners", states)
+            if k.variant and not self.compare:
+                raise ValueError("case.variant: needs a compare: section")
         return self
 
     def digest(self) -> str:
@@ -263,16 +309,33 @@ def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(format_validation_error(source, exc)) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file; raise ScenarioError with a clear message."""
-    path = Path(path)
+def _merge(base: Any, over: Any) -> Any:
+    """Mappings merge key by key; anything else in `over` replaces what `base` had."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {k: _merge(base[k], v) if k in base else v for k, v in {**base, **over}.items()}
+    return over
+
+
+def read_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> Any:
+    """Parse a scenario file, following `extends: other.yaml` (relative to the file)."""
     if not path.is_file():
         raise ScenarioError(f"{path}: no such scenario file")
+    if path.resolve() in _seen:
+        raise ScenarioError(f"{path}: extends itself through {' -> '.join(map(str, _seen))}")
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
-    return scenario_from_dict(data, str(path))
+    if isinstance(data, dict) and "extends" in data:
+        parent = path.parent / str(data.pop("extends"))
+        data = _merge(read_yaml(parent, (*_seen, path.resolve())), data)
+    return data
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file; raise ScenarioError with a clear message."""
+    path = Path(path)
+    return scenario_from_dict(read_yaml(path), str(path))
 
 
 def json_schema() -> dict:

@@ -142,9 +142,10 @@ class Sweep:
         for where, names, pool in (("finals", finals, finals_known), ("series", series, series_known)):
             for n in names:
                 if n not in pool:
-                    near = suggest(n, list(pool))
+                    near = suggest(n, list(dict.fromkeys(pool + METRICS + COMPARE_SERIES)))
                     hint = f"; did you mean {', '.join(near)}?" if near else ""
-                    extra = " (compare metrics need a variant)" if n in METRICS + COMPARE_SERIES else ""
+                    needs = not uses_variant and set(near + [n]) & set(METRICS + COMPARE_SERIES)
+                    extra = " (compare metrics need a variant factor or a fixed variant)" if needs else ""
                     raise SweepError(f"{self.source}: outcomes.{where}: unknown outcome {n!r}{extra}{hint}")
         return finals, series
 

@@ -31,7 +31,7 @@ CSS = """
 .hf-slider-label { font-size: 12px; color: #666; margin-top: 6px; }
 .hf-note { color: #8a5a00; font-size: 12px; }
 .hf-error { color: #b00020; font-weight: 600; white-space: pre-wrap; }
-.hf-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(450px, 1fr)); gap: 10px; }
+.hf-grid { display: grid; grid-template-columns: repeat(auto-fill, 456px); gap: 10px; }
 .hf-panel { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 6px; }
 .hf-top { display: flex; gap: 12px; flex-wrap: wrap; align-items: flex-start; margin-bottom: 10px; }
 .hf-view-log { flex: 1; min-width: 340px; max-width: 720px; }

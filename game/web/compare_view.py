@@ -25,9 +25,10 @@ COLOUR_A, COLOUR_B, COLOUR_DIFF = "#4e79a7", "#e15759", "#555555"
 
 
 def describe(model: GeoModel) -> str:
-    c = model.spec.compare
+    c, sec = model.spec.compare, model.world.sectors
     partners = ", ".join(c.partners)
-    return (f"{c.controller}'s {c.scope} export controls on {', '.join(c.sectors)} to {c.target} from round "
+    goods = ", ".join(sec.labels[sec.names.index(s)] for s in c.sectors)
+    return (f"{c.controller}'s {c.scope} export controls on {goods} to {c.target} from round "
             f"{c.start_round}, enforcement {c.enforcement:.2f}; coordinated means proposed to {partners}.")
 
 

@@ -19,7 +19,7 @@ def bloc_colours(model: GeoModel) -> dict[str, str]:
     return {b: BLOC_COLOURS[k % len(BLOC_COLOURS)] for k, b in enumerate(model.world.states.blocs)}
 
 
-def layout(model: GeoModel, width: float, height: float, radius: float) -> np.ndarray:
+def layout(model: GeoModel, width: float, height: float, radius: float, top: float = 0.0) -> np.ndarray:
     """States on a circle, grouped by their first bloc so partners sit together.
 
     A fixed layout (not a force layout) so the map does not move between
@@ -32,7 +32,7 @@ def layout(model: GeoModel, width: float, height: float, radius: float) -> np.nd
     pos = np.zeros((st.n, 2))
     for k, i in enumerate(order):
         a = -math.pi / 2 + 2 * math.pi * k / st.n
-        pos[i] = (width / 2 + radius * math.cos(a), height / 2 + radius * math.sin(a))
+        pos[i] = (width / 2 + radius * math.cos(a), top + (height - top) / 2 + radius * math.sin(a))
     return pos
 
 
@@ -61,7 +61,8 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
     plot_h = height - legend_h
     r_max = min(width, plot_h) * 0.075
     radii = 9 + r_max * np.sqrt(st.gdp / st.gdp.max())
-    pos = layout(model, width, plot_h, min(width, plot_h) / 2 - r_max - 26)
+    top = 36  # title lines
+    pos = layout(model, width, plot_h, min(width, plot_h - top) / 2 - r_max - 12, top)
     colours = bloc_colours(model)
     fill = [colours[b[0]] if b else NO_BLOC for b in st.bloc_of]
 
@@ -75,9 +76,9 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
     members = set().union(*coalitions.values()) if coalitions else set()
 
     out = [
-        f'<svg class="hf-map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        (f'<svg class="hf-map" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" {FONT} font-size="11" role="img" '
-        f'aria-label="World network, {esc(label)}, round {model.steps}">',
+        f'aria-label="World network, {esc(label)}, round {model.steps}">'),
         "<defs>",
     ]
     for name, col in (("c", CONTROL), ("e", EMBARGO)):
@@ -147,19 +148,19 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
     # Legend, wrapped into rows that fit the width.
     items: list[tuple[float, str]] = []  # (width, svg with x=0 at the item's left)
     for b, col in [*colours.items(), ("no bloc", NO_BLOC)]:
-        items.append((22 + 6.5 * len(b), f'<circle cx="5" cy="0" r="5" fill="{col}"/>'
-                      f'<text x="14" y="4" fill="#333">{esc(b)}</text>'))
+        items.append((26 + 7 * len(b), (f'<circle cx="5" cy="0" r="5" fill="{col}"/>'
+                      f'<text x="14" y="4" fill="#333">{esc(b)}</text>')))
     note = "rings: further blocs; size: GDP"
     items.append((12 + 6 * len(note), f'<text x="0" y="4" fill="#777">({note})</text>'))
     for col, dash, text, sw, op in (
-        (TRADE, "", f"trade (width: volume)", 6, 0.45),
+        (TRADE, "", "trade (width: volume)", 6, 0.45),
         (CONTROL, "", "export control", 2.4, 1),
         (EMBARGO, "7 4", "embargo", 2.4, 1),
         (COALITION, "2 5", "coalition partner", 3, 1),
     ):
         d = f' stroke-dasharray="{dash}"' if dash else ""
-        items.append((38 + 6.3 * len(text), f'<line x1="0" x2="22" y1="0" y2="0" stroke="{col}" stroke-width="{sw}" '
-                      f'stroke-opacity="{op}"{d}/><text x="27" y="4" fill="#333">{esc(text)}</text>'))
+        items.append((38 + 6.3 * len(text), (f'<line x1="0" x2="22" y1="0" y2="0" stroke="{col}" stroke-width="{sw}" '
+                      f'stroke-opacity="{op}"{d}/><text x="27" y="4" fill="#333">{esc(text)}</text>')))
     x, y = 8.0, height - legend_h + 10
     for w_item, svg in items:
         if x + w_item > width - 4 and x > 8:

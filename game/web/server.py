@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
+import warnings
 from pathlib import Path
 
 from game.errors import HighfenceError
@@ -66,6 +70,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str | None = None
     offline_environment(scenario)
     import uvicorn
 
+    # Solara warns on every page load over plain http to 127.0.0.1 that it keeps
+    # its session cookie samesite=lax: right for a local app, so not worth a line.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     check_assets()
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level=log_level,
@@ -74,6 +81,38 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str | None = None
     shown = f"[{host}]" if ":" in host else host
     print(f"highfence: serving on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     server.run()
+
+
+def spawn(port: int, scenario: str | None = None, host: str = "127.0.0.1", cwd: str | Path | None = None,
+          timeout: float = 90.0) -> subprocess.Popen:
+    """Start `highfence serve` in a subprocess and wait until it answers (tests, benchmarks)."""
+    cmd = [sys.executable, "-m", "game.cli", "serve", *([scenario] if scenario else []), "--host", host,
+           "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=cwd, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"highfence serve exited with {proc.returncode}:\n{proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError(f"highfence serve did not answer within {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen) -> str:
+    """Stop a server started by `spawn`; returns what it printed."""
+    proc.terminate()
+    try:
+        out, _ = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out or ""
 
 
 def main(argv: list[str] | None = None) -> int:

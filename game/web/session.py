@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from game.errors import HighfenceError
 from game.experiment import VARIANTS
 from game.model import GeoModel
 from game.scenario import Scenario, load_scenario
@@ -116,7 +117,7 @@ class Session:
                 if scenario.compare is not None:
                     pair = tuple(GeoModel(scenario, seed=settings.seed, variant=v, rounds=settings.rounds)
                                  for v in (settings.variant_a, settings.variant_b))
-            except Exception as exc:  # shown on the page: a broken file must not kill the tab
+            except (HighfenceError, OSError, ValueError) as exc:  # shown on the page, not a dead tab
                 self.error = f"{Path(settings.scenario).name}: {exc}"
                 return
             self.error = None
@@ -145,4 +146,4 @@ class Session:
             return True
 
 
-__all__ = ["Session", "Settings", "VARIANTS", "default_scenario", "scenario_files"]
+__all__ = ["VARIANTS", "Session", "Settings", "default_scenario", "scenario_files"]

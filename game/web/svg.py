@@ -124,8 +124,8 @@ def line_chart(
     total_h = height + rows * 16 + (4 if rows else 0)
 
     out = [
-        f'<svg class="{css_class}" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
-        f'viewBox="0 0 {width} {total_h}" {FONT} font-size="11" role="img" aria-label="{esc(title)}">',
+        (f'<svg class="{css_class}" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
+        f'viewBox="0 0 {width} {total_h}" {FONT} font-size="11" role="img" aria-label="{esc(title)}">'),
         f'<text x="{ml}" y="14" font-size="13" font-weight="600" fill="#222">{esc(title)}</text>',
     ]
     if subtitle:

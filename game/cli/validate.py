@@ -1,0 +1,53 @@
+"""`highfence validate`: the historical cases of FACTS.md against their bands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tqdm import tqdm
+
+from game.compare import replication_seeds
+from game.errors import HighfenceError
+from game.output import atomic_write_text
+from game.validation import case_paths, coercion_base_rate, validate_case
+
+
+def register(sub) -> None:
+    p = sub.add_parser("validate", help="run the historical cases and check their bands")
+    p.add_argument("cases", nargs="*", help="case names or files (default: every file in configs/cases)")
+    p.add_argument("--seeds", type=int, default=20, help="seeds per case (default 20)")
+    p.add_argument("--seed", type=int, default=0, help="root seed")
+    p.add_argument("--no-base-rate", action="store_true", help="skip the coercion base-rate check")
+    p.add_argument("--json", type=Path, help="write the rows as JSON")
+    p.set_defaults(func=run)
+
+
+def fmt_band(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f"[{lo:g}, {hi:g}]"
+    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+
+
+def run(args) -> int:
+    if args.seeds < 1:
+        raise HighfenceError("--seeds: expected at least 1")
+    paths = case_paths(args.cases)
+    seeds = replication_seeds(args.seed, args.seeds)
+    rows = []
+    steps = len(paths) * len(seeds) + (0 if args.no_base_rate else 5)
+    with tqdm(total=steps, desc="runs", disable=None) as bar:
+        for path in paths:
+            rows += validate_case(path, seeds, progress=lambda: bar.update(1))
+        if not args.no_base_rate:
+            rows.append(coercion_base_rate(seeds[: max(3, len(seeds) // 4)], progress=lambda: bar.update(1)))
+    print(f"{'case':<20}{'metric':<32}{'mean [95% CI]':>28}  {'band':<14}result")
+    for r in rows:
+        ci = f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+        print(f"{r['case']:<20}{r['metric']:<32}{ci:>28}  {fmt_band(r['min'], r['max']):<14}"
+              f"{'pass' if r['pass'] else 'FAIL'}")
+    failed = [r for r in rows if not r["pass"]]
+    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
+    if args.json:
+        atomic_write_text(args.json, json.dumps(rows, indent=2))
+    return 1 if failed else 0

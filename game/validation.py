@@ -1,0 +1,209 @@
+"""Historical cases: run a case scenario over seeds and check its bands (FACTS.md).
+
+Every metric here is a general function of a run, its baseline run and the case's
+roles (actor, target, sector, partners); none knows which case it serves.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from game.compare import mean_ci, replication_seeds
+from game.errors import ScenarioError
+from game.history import History
+from game.model import GeoModel
+from game.scenario import CaseSpec, Scenario, load_scenario
+
+CASES_DIR = Path("configs/cases")
+
+
+@dataclass
+class Roles:
+    actor: int
+    target: int
+    sector: int
+    partners: list[int]
+    start: int
+    join: int | None
+
+
+def _series(h: History, field: str, state: int, sector: int) -> np.ndarray:
+    return np.array([getattr(o, field)[state, sector] for o in h.outcomes])
+
+
+def _volume(h: History, importer: int, supplier: int, sector: int) -> np.ndarray:
+    return np.array([o.supply_share[importer, supplier, sector] * o.received[importer, sector] for o in h.outcomes])
+
+
+def _sector_firms(h: History, sector: int, r: int, field: str) -> float:
+    snap = h.firms[r]
+    return float(snap[field][(snap["sector"] == sector) & snap["alive"]].sum())
+
+
+# -- metrics: name -> f(run history, baseline history, roles) ---------------------
+def actor_share_change(h, b, k):
+    s = _series(h, "world_share", k.actor, k.sector)
+    return s[-1] - s[k.start - 1]
+
+
+def partners_share_change(h, b, k):
+    s = sum(_series(h, "world_share", p, k.sector) for p in k.partners)
+    return s[-1] - s[k.start - 1]
+
+
+def target_access(h, b, k):
+    run, base = _series(h, "access", k.target, k.sector), _series(b, "access", k.target, k.sector)
+    return run[k.start:].mean() / base[k.start:].mean()
+
+
+def target_price_jump(h, b, k):
+    p = _series(h, "price_ratio", k.target, k.sector)
+    return p[k.start] / p[k.start - 1]
+
+
+def target_dependence_start(h, b, k):
+    return h.outcomes[k.start - 1].supply_share[k.target, k.actor, k.sector]
+
+
+def target_dependence_end(h, b, k):
+    return h.outcomes[-1].supply_share[k.target, k.actor, k.sector]
+
+
+def access_after_join_over_before(h, b, k):
+    a = _series(h, "access", k.target, k.sector)
+    return a[k.join:].mean() / a[k.start:k.join].mean()
+
+
+def actor_sales_to_target_change(h, b, k):
+    v = _volume(h, k.target, k.actor, k.sector)
+    return v[k.start] / v[k.start - 1] - 1.0
+
+
+def actor_sales_elsewhere_change(h, b, k):
+    others = [j for j in range(len(h.states)) if j != k.target]
+    v = sum(_volume(h, j, k.actor, k.sector) for j in others)
+    return v[k.start] / v[k.start - 1] - 1.0
+
+
+def sector_capacity_vs_baseline(h, b, k):
+    return _sector_firms(h, k.sector, -1, "capacity") / _sector_firms(b, k.sector, -1, "capacity")
+
+
+def sector_margin_vs_baseline(h, b, k):
+    def margin(x):
+        return _sector_firms(x, k.sector, -1, "profit") / _sector_firms(x, k.sector, -1, "revenue")
+    return margin(h) - margin(b)
+
+
+METRICS = {f.__name__: f for f in (
+    actor_share_change, partners_share_change, target_access, target_price_jump, target_dependence_start,
+    target_dependence_end, access_after_join_over_before, actor_sales_to_target_change,
+    actor_sales_elsewhere_change, sector_capacity_vs_baseline, sector_margin_vs_baseline,
+)}
+
+
+def roles(sc: Scenario) -> Roles:
+    k, names, sectors = sc.case, list(sc.states), list(sc.sectors)
+    return Roles(names.index(k.actor), names.index(k.target), sectors.index(k.sector),
+                 [names.index(p) for p in k.partners], k.start_round, k.join_round)
+
+
+def baseline_scenario(sc: Scenario) -> Scenario:
+    """The run the case is measured against: without the scripted moves of `baseline_drops`
+    (all of them when empty)."""
+    base = copy.deepcopy(sc)
+    drops = set(sc.case.baseline_drops)
+    base.script = [m for m in sc.script if drops and m.state not in drops]
+    return base
+
+
+def run_case(sc: Scenario, seed: int) -> dict[str, float]:
+    case: CaseSpec = sc.case
+    if case.variant:
+        run = GeoModel(sc, seed=seed, variant=case.variant).run()
+        base = GeoModel(sc, seed=seed, variant="none").run()
+    else:
+        run = GeoModel(sc, seed=seed).run()
+        base = GeoModel(baseline_scenario(sc), seed=seed).run()
+    k = roles(sc)
+    return {c.metric: float(METRICS[c.metric](run.datacollector, base.datacollector, k)) for c in case.checks}
+
+
+def check_metrics(sc: Scenario, where: str) -> None:
+    unknown = [c.metric for c in sc.case.checks if c.metric not in METRICS]
+    if unknown:
+        raise ScenarioError(f"{where}: case.checks: unknown metric(s) {unknown} (known: {', '.join(METRICS)})")
+
+
+def validate_case(path: Path, seeds: list[int], progress=None) -> list[dict]:
+    sc = load_scenario(path)
+    if sc.case is None:
+        raise ScenarioError(f"{path}: no case: section")
+    check_metrics(sc, str(path))
+    values: dict[str, list[float]] = {c.metric: [] for c in sc.case.checks}
+    for seed in seeds:
+        for m, v in run_case(sc, seed).items():
+            values[m].append(v)
+        if progress:
+            progress()
+    rows = []
+    for c in sc.case.checks:
+        mean, lo, hi = mean_ci(np.array(values[c.metric]))
+        ok = (c.min is None or mean >= c.min) and (c.max is None or mean <= c.max)
+        rows.append({"case": path.stem, "metric": c.metric, "mean": mean, "ci_low": lo, "ci_high": hi,
+                     "min": c.min, "max": c.max, "pass": bool(ok), "note": c.note})
+    return rows
+
+
+def coercion_base_rate(seeds: list[int], progress=None) -> dict:
+    """Share of coercion attempts the target concedes to, across varied worlds: the shipped
+    scenarios and random synthetic ones, every seed."""
+    from game.synthetic import synthetic_scenario
+
+    worlds = [load_scenario("configs/default.yaml"), load_scenario("configs/tiny.yaml")]
+    worlds += [synthetic_scenario(n, s, f, seed=i) for i, (n, s, f) in enumerate([(12, 5, 120), (20, 6, 300), (8, 4, 60)])]
+    attempts = conceded = 0
+    for sc in worlds:
+        for seed in seeds:
+            m = GeoModel(sc, seed=seed).run()
+            w = m.datacollector.get_model_vars_dataframe()
+            a, c = int(w["coercion_attempts"].sum()), int(w["coercion_conceded"].sum())
+            attempts, conceded = attempts + a, conceded + c
+        if progress:
+            progress()
+    rate = conceded / attempts if attempts else float("nan")
+    lo, hi = wilson(conceded, attempts)
+    return {"case": "coercion_base_rate", "metric": "success_rate", "mean": rate, "ci_low": lo, "ci_high": hi,
+            "min": 0.15, "max": 0.60, "pass": bool(0.15 <= rate <= 0.60),
+            "note": f"{conceded} conceded of {attempts} attempts over {len(worlds)} worlds x {len(seeds)} seeds"}
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion k / n."""
+    if n == 0:
+        return float("nan"), float("nan")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def case_paths(names: list[str] | None) -> list[Path]:
+    paths = sorted(CASES_DIR.glob("*.yaml"))
+    if not names:
+        return paths
+    out = []
+    for n in names:
+        p = Path(n) if n.endswith(".yaml") else CASES_DIR / f"{n}.yaml"
+        if not p.is_file():
+            known = ", ".join(x.stem for x in paths)
+            raise ScenarioError(f"{n}: no such case (known: {known})")
+        out.append(p)
+    return out
+
+
+__all__ = ["METRICS", "case_paths", "coercion_base_rate", "replication_seeds", "validate_case"]

@@ -1,0 +1,51 @@
+"""The historical cases of FACTS.md, from the mechanics and one parameter set."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from game.compare import replication_seeds
+from game.validation import case_paths, coercion_base_rate, validate_case
+
+CASES = case_paths(None)
+
+
+def test_there_is_a_case_per_episode():
+    assert {p.stem for p in CASES} >= {"satellites_1999", "rare_earths_2010", "chips_2022", "subsidy_race"}
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_lands_in_its_bands(path):
+    rows = validate_case(path, replication_seeds(0, 10))
+    failed = [f"{r['metric']}={r['mean']:.3f} not in [{r['min']}, {r['max']}]" for r in rows if not r["pass"]]
+    assert not failed, failed
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_no_case_has_parameters_of_its_own(path):
+    """One parameter set for every case: a case file may describe its world, not tune the model."""
+    data = yaml.safe_load(path.read_text())
+    assert "params" not in data
+    assert data["case"]["sources"], "every case cites its sources"
+
+
+def test_coercion_succeeds_sometimes_not_always():
+    row = coercion_base_rate(replication_seeds(1, 4))
+    assert row["pass"], row
+
+
+def test_validate_exits_1_when_a_case_fails(tmp_path):
+    text = Path("configs/cases/subsidy_race.yaml").read_text()
+    text = text.replace("extends: ../default.yaml", f"extends: {Path('configs/default.yaml').resolve()}")
+    text = text.replace("{metric: sector_capacity_vs_baseline, min: 1.0", "{metric: sector_capacity_vs_baseline, min: 5.0")
+    bad = tmp_path / "impossible.yaml"
+    bad.write_text(text)
+    r = subprocess.run([sys.executable, "-m", "game.cli", "validate", str(bad), "--seeds", "2", "--no-base-rate"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert "FAIL" in r.stdout and "1 failed" in r.stdout

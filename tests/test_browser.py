@@ -40,6 +40,7 @@ def server():
     proc = spawn(port, "configs/default.yaml", cwd=ROOT)
     yield f"http://127.0.0.1:{port}"
     log = stop(proc)
+    assert f"serving on http://127.0.0.1:{port}/" in log, log
     assert "Traceback" not in log, f"the server logged an error:\n{log}"
 
 
@@ -221,3 +222,14 @@ def test_two_tabs_stay_independent(open_page):
     step(first)
     round_is(first, 4)
     round_is(second, 1)
+
+
+def test_serve_command_line(tmp_path):
+    from game.cli import build_parser, main
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.scenario) == ("127.0.0.1", 8765, None)
+    assert main(["serve", str(tmp_path / "missing.yaml")]) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nstates: {}\n")
+    assert main(["serve", str(bad)]) == 2

@@ -32,3 +32,17 @@ def test_agents_read_through_into_the_arrays():
     m.step()
     k = m.firm_index(firm.firm_id)
     assert firm.capacity == m.world.firms.capacity[k] and firm.home == "GAMMA" and firm.sector == "chips"
+
+
+def test_scores_against_the_baseline_run():
+    from game.score import baseline_scenario, score_against_baseline, scores
+    from tests.conftest import tiny
+
+    plain = GeoModel(tiny(), seed=1, rounds=4).run()
+    same = GeoModel(baseline_scenario(plain.spec), seed=1, rounds=4).run()
+    assert (scores(plain, same).abs() < 1e-12).all().all()
+    spend = tiny(script=[{"round": r, "state": "BETA", "action": {"kind": "subsidy", "sector": "chips",
+                                                                   "target": "rd", "amount": 10.0}}
+                         for r in (1, 2, 3, 4)])
+    s = score_against_baseline(GeoModel(spend, seed=1, rounds=4).run())
+    assert s.loc["BETA", "welfare"] < 0 < s.loc["BETA", "technology"]

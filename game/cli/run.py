@@ -20,6 +20,8 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, help="write the round table, state table and event log here")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     p.add_argument("--quiet", action="store_true", help="no per-round lines")
+    p.add_argument("--score", action="store_true",
+                   help="score each state against the baseline run (AI strategies only, no scripted moves)")
     p.set_defaults(func=run)
 
 
@@ -53,6 +55,11 @@ def run(args) -> int:
     print("\nfinal round, per state:")
     print(final[["welfare_change", "autonomy", "indispensability", "tech_level", "cohesion", "fiscal_cost"]]
           .round(3).to_string())
+    if args.score:
+        from game.score import score_against_baseline
+
+        print("\nscore against the baseline run (points; welfare in basis points of GDP):")
+        print(score_against_baseline(model).round(2).to_string())
     if args.out:
         paths = write_run(model, args.out, args.format, scenario_path=args.scenario)
         print(f"\nwrote {', '.join(str(p) for p in paths)}")

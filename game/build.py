@@ -8,7 +8,14 @@ from agents.strategies import FIRM_STRATEGIES, FIRM_STRATEGY_ORDER
 from game.errors import ScenarioError
 from game.rng import RootSeed, keys_from
 from game.scenario import Scenario
-from game.world import MarketState, World, build_sectors, build_states, empty_policy, new_firm_arrays
+from game.world import (
+    MarketState,
+    World,
+    build_sectors,
+    build_states,
+    empty_policy,
+    new_firm_arrays,
+)
 
 START_CASH = 0.3  # firms start with this many rounds' worth of capacity cost in cash
 

@@ -8,7 +8,7 @@ import pytest
 from agents.strategies import FIRM_STRATEGIES, STATE_STRATEGIES, make_state_strategy
 from agents.strategies.base import DemandView, ProposalView
 from game.actions import ACTION_ADAPTER
-from game.model import GeoModel, FirmObservation
+from game.model import FirmObservation, GeoModel
 from tests.conftest import tiny
 
 

@@ -3,7 +3,6 @@ scripted states, comparing a run with the rule's trigger to one without."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from game.model import GeoModel

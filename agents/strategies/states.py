@@ -62,7 +62,7 @@ def lift_all(obs: StateObservation, limit: int) -> list[A.Action]:
     return out[:limit]
 
 
-def new_controls(obs, scope, threshold, enforcement, min_share, lead_needed) -> list[tuple[int, int]]:
+def new_controls(obs: StateObservation, min_share: float, lead_needed: float) -> list[tuple[int, int]]:
     """(rival, sector) pairs not yet controlled where this state leads the rival."""
     pub, me = obs.public, obs.me
     pairs = []
@@ -100,7 +100,7 @@ class HighFence(StateStrategy):
                 sector=pub.sectors[s], target=pub.states[r], scope="narrow",
                 threshold=p["threshold"], enforcement=p["enforcement"],
             )
-            for r, s in new_controls(obs, "narrow", p["threshold"], p["enforcement"], p["min_share"], 0.0)
+            for r, s in new_controls(obs, p["min_share"], lead_needed=0.0)
         ] + screen_investment(obs)
         fenced = sorted({int(s) for s in np.flatnonzero(pub.control[obs.me].any(axis=0))})
         if fenced and obs.budget > 0:
@@ -118,7 +118,7 @@ class BroadDecoupler(StateStrategy):
         p, pub, me = self.params, obs.public, obs.me
         out: list[A.Action] = [
             A.ExportControl(sector=pub.sectors[s], target=pub.states[r], scope="broad", enforcement=p["enforcement"])
-            for r, s in new_controls(obs, "broad", 0.0, p["enforcement"], p["min_share"], -1.0)
+            for r, s in new_controls(obs, p["min_share"], lead_needed=-1.0)
         ] + screen_investment(obs)
         for r in obs.rivals():
             s = int(np.argmax(pub.supply_share[me, r]))
@@ -139,9 +139,9 @@ class CoalitionBuilder(StateStrategy):
     defaults = {"scope": "narrow", "threshold": 0.8, "enforcement": 0.8, "min_partners": 1, "min_share": 0.05}
 
     def decide(self, obs, rng):
-        p, pub, me = self.params, obs.public, obs.me
+        p, pub = self.params, obs.public
         out: list[A.Action] = screen_investment(obs)
-        for r, s in new_controls(obs, p["scope"], p["threshold"], p["enforcement"], p["min_share"], 0.0):
+        for r, s in new_controls(obs, p["min_share"], lead_needed=0.0):
             partners = [a for a in obs.allies() if pub.world_share[a, s] > 0.02 and a != r]
             if len(partners) < p["min_partners"]:
                 continue

@@ -213,8 +213,9 @@ class PolicyBook:
         if not pol.control[i, j, s]:
             raise IllegalAction(f"no control of {self.name(i)} on {self.label(s)} to {a.target} to lift")
         pol.control[i, j, s] = False
-        for members in self.world.coalitions.values():
-            members.discard(i)
+        for (_, target, sector), members in self.world.coalitions.items():
+            if (target, sector) == (j, s):
+                members.discard(i)
         return f"{self.name(i)} lifted its export controls on {self.label(s)} to {a.target}"
 
     def _import_exclusion(self, ctx, i, a: A.ImportExclusion):

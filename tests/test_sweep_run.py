@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,11 +11,10 @@ import time
 import pandas as pd
 import pytest
 import yaml
+from conftest import CONFIGS, ROOT
 
 from game.sweep import Sweep, SweepError, load_results, read_manifest, run_sweep
 from game.sweep.store import Store
-
-from conftest import CONFIGS, ROOT
 
 TINY_SPEC = CONFIGS / "sweeps" / "tiny.yaml"
 

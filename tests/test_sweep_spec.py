@@ -8,13 +8,12 @@ import sys
 import numpy as np
 import pytest
 import yaml
+from conftest import CONFIGS, ROOT
 
 from game.compare import replication_seeds
 from game.sweep import Sweep, SweepError
 from game.sweep.design import design_points
 from game.sweep.spec import parse_spec
-
-from conftest import CONFIGS, ROOT
 
 TINY = str(CONFIGS / "tiny.yaml")
 

@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -111,6 +112,16 @@ def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
 def _quiet_worker() -> None:
     # Ctrl-C goes to the whole process group; only the parent should handle it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker blocked on its task queue never notices a SIGKILLed parent (it holds the
+    # queue's write end itself), so it watches for being orphaned and leaves.
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
 
 
 # -- executors --------------------------------------------------------------------

@@ -9,6 +9,7 @@ Every browser tab renders its own `Page`, and `Page` keeps its own Session
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import solara
@@ -16,6 +17,7 @@ import solara
 from game.experiment import VARIANTS
 from game.web import charts, compare_view, eventlog, network
 from game.web.session import Session, Settings, default_scenario, scenario_files
+from game.web.svg import esc
 
 PLAY_INTERVAL = 0.6  # seconds between rounds while playing
 CHART_WIDTH = 440
@@ -58,6 +60,11 @@ def _default_sector(session: Session) -> str:
     sec = m.world.sectors
     dual = [n for n, d in zip(sec.names, sec.dual_use) if d]
     return (dual or sec.names)[0]
+
+
+def _override(value, default):
+    """None when a control is back at the scenario's own value, so Reset has nothing to change."""
+    return None if value == default else value
 
 
 @solara.component
@@ -104,31 +111,27 @@ def Controls(session: Session, draft: Settings, set_draft, rebuild, step, playin
         solara.Checkbox(label="show subsidies and refused orders", value=routine, on_value=set_routine)
 
         solara.HTML(tag="div", unsafe_innerHTML="<b>Parameters</b> (applied on Reset)", style="margin-top:8px")
-        solara.InputInt("Seed", value=draft.seed, on_value=lambda v: set_draft(_with(draft, seed=v or 0)),
+        solara.InputInt("Seed", value=draft.seed, on_value=lambda v: set_draft(replace(draft, seed=v or 0)),
                         classes=["hf-seed"])
         solara.InputInt("Rounds", value=draft.rounds or (spec.rounds if spec else 20),
-                        on_value=lambda v: set_draft(_with(draft, rounds=max(1, min(v or 1, 200)))),
+                        on_value=lambda v: set_draft(replace(draft, rounds=_override(
+                            max(1, min(v or 1, 200)), spec.rounds if spec else None))),
                         classes=["hf-rounds"])
         if spec is not None and spec.compare is not None:
             Slider("Enforcement of the compared controls",
                    draft.enforcement if draft.enforcement is not None else spec.compare.enforcement,
-                   0.0, 1.0, 0.05, lambda v: set_draft(_with(draft, enforcement=v)))
+                   0.0, 1.0, 0.05, lambda v: set_draft(replace(draft, enforcement=_override(v, spec.compare.enforcement))))
         if params is not None:
             Slider("Leakage through third countries",
                    draft.leakage if draft.leakage is not None else params.third_country_leakage,
-                   0.0, 1.0, 0.05, lambda v: set_draft(_with(draft, leakage=v)))
+                   0.0, 1.0, 0.05, lambda v: set_draft(replace(draft, leakage=_override(v, params.third_country_leakage))))
             Slider("Diversification speed after an embargo",
                    draft.diversification if draft.diversification is not None else params.diversification_speed,
-                   0.0, 0.5, 0.01, lambda v: set_draft(_with(draft, diversification=v)))
+                   0.0, 0.5, 0.01, lambda v: set_draft(replace(draft, diversification=_override(
+                       v, params.diversification_speed))))
         if draft != session.settings:
             solara.HTML(tag="div", unsafe_innerHTML="Changed: press Reset to rebuild the run with these.",
                         classes=["hf-note"])
-
-
-def _with(settings: Settings, **kw) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **kw)
 
 
 @solara.component
@@ -200,10 +203,10 @@ def Page():
         """New variants replay to the current round, so the run itself is kept."""
         with session.lock:
             at = session.round
-            session.build(_with(session.settings, variant_a=va, variant_b=vb))
+            session.build(replace(session.settings, variant_a=va, variant_b=vb))
             while session.round < at and session.step():
                 pass
-        set_draft(_with(draft, variant_a=va, variant_b=vb))
+        set_draft(replace(draft, variant_a=va, variant_b=vb))
         refresh()
 
     def play(cancel):
@@ -228,9 +231,9 @@ def Page():
                             unsafe_innerHTML=f"Round <b>{session.round}</b> of {session.last_round}"
                             + (" (finished)" if session.done else ""))
                 solara.HTML(tag="span", classes=["hf-desc"],
-                            unsafe_innerHTML=f"{session.scenario.name}: {session.scenario.description}")
+                            unsafe_innerHTML=esc(f"{session.scenario.name}: {session.scenario.description}"))
         if session.error:
-            solara.HTML(tag="div", unsafe_innerHTML=session.error, classes=["hf-error"])
+            solara.HTML(tag="div", unsafe_innerHTML=esc(session.error), classes=["hf-error"])
         with solara.Row(gap="16px", style="align-items:flex-start; flex-wrap:nowrap"):
             Controls(session, draft, set_draft, rebuild, step, playing, set_playing, sector, set_sector,
                      routine, set_routine, version)

@@ -61,8 +61,9 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
     plot_h = height - legend_h
     r_max = min(width, plot_h) * 0.075
     radii = 9 + r_max * np.sqrt(st.gdp / st.gdp.max())
-    top = 36  # title lines
-    pos = layout(model, width, plot_h, min(width, plot_h - top) / 2 - r_max - 12, top)
+    top = 40  # title lines
+    # Room for the largest node's rings (further blocs, coalition halo) inside the frame.
+    pos = layout(model, width, plot_h, min(width, plot_h - top) / 2 - r_max - 20, top)
     colours = bloc_colours(model)
     fill = [colours[b[0]] if b else NO_BLOC for b in st.bloc_of]
 

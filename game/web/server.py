@@ -32,6 +32,8 @@ OFFLINE_ENV = {
     "SOLARA_ASSETS_CDN": NO_CDN,
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_THEME_LOADER": "plain",
+    # A closed tab's models are freed after an hour (Solara keeps them a day).
+    "SOLARA_KERNEL_CULL_TIMEOUT": "1h",
 }
 
 

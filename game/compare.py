@@ -41,7 +41,8 @@ class Run:
     series: dict[str, np.ndarray]
 
 
-def _series(model: GeoModel) -> dict[str, np.ndarray]:
+def series(model: GeoModel) -> dict[str, np.ndarray]:
+    """Per-round series of a finished run, for the compare: section's roles."""
     c, h = model.spec.compare, model.datacollector
     names, sectors = model.world.states.names, model.world.sectors.names
     tgt, ctrl = names.index(c.target), names.index(c.controller)
@@ -66,7 +67,7 @@ def _series(model: GeoModel) -> dict[str, np.ndarray]:
 def run_variant(scenario: Scenario, seed: int, variant: str, rounds: int | None = None) -> dict[str, np.ndarray]:
     model = GeoModel(scenario, seed=seed, variant=variant, rounds=rounds)
     model.run()
-    return _series(model)
+    return series(model)
 
 
 def finals(series: dict[str, np.ndarray], baseline: dict[str, np.ndarray], start: int) -> tuple[dict, dict]:

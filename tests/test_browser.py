@@ -139,8 +139,12 @@ def test_page_loads_and_steps(open_page, shots):
     # Every chart now draws lines, not just the starting points.
     assert charts.locator("polyline").count() >= 7
     assert page.locator(".hf-view-map .hf-control").count() > 0, "the default run has controls by round 3"
-    page.mouse.move(0, 0)  # no hover highlight in the screenshots
-    page.screenshot(path=shots / "page.png", full_page=True)
+    page.mouse.move(0, 0)  # no hover or focus highlight in the screenshots
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.set_viewport_size({"width": 1500, "height": 1720})  # the app scrolls inside: show it all
+    page.wait_for_timeout(300)
+    page.screenshot(path=shots / "page.png")
+    page.set_viewport_size({"width": 1500, "height": 1100})
     page.locator(".hf-view-map").screenshot(path=shots / "map.png")
     page.locator(".hf-view-log").screenshot(path=shots / "events.png")
     charts.screenshot(path=shots / "charts.png")
@@ -205,7 +209,10 @@ def test_compare_view_steps_both(open_page, shots):
     assert page.locator(".hf-view-compare-map-b .hf-coalition").count() > 0
     expect(page.locator(".hf-compare-charts svg.hf-chart")).to_have_count(6)
     page.mouse.move(0, 0)
-    page.screenshot(path=shots / "compare.png", full_page=True)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.set_viewport_size({"width": 1500, "height": 1500})
+    page.wait_for_timeout(300)
+    page.screenshot(path=shots / "compare.png")
     # Back on the run view, the run is at the same round.
     page.locator(".hf-views button", has_text="Run").click()
     expect(page.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, chipmaking tools, round 4")

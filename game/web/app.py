@@ -157,7 +157,7 @@ def CompareView(session: Session, pick_variants, tick: int):
     secs = a.world.sectors.names
     sector_i = secs.index(a.spec.compare.sectors[0])
     with solara.Div(classes=["hf-compare"]):
-        solara.HTML(tag="div", unsafe_innerHTML=compare_view.describe(a), classes=["hf-desc"])
+        solara.HTML(tag="div", unsafe_innerHTML=esc(compare_view.describe(a)), classes=["hf-desc"])
         with solara.Row(gap="12px", style="align-items:center; max-width:560px"):
             solara.Select("Variant A", values=list(VARIANTS), value=session.settings.variant_a,
                           on_value=lambda v: pick_variants(v, session.settings.variant_b), classes=["hf-variant-a"])
@@ -166,8 +166,8 @@ def CompareView(session: Session, pick_variants, tick: int):
         Svg(compare_view.compare_table(a, b), name="compare-table")
         with solara.Div(classes=["hf-top"]):
             for tag, mod in (("a", a), ("b", b)):
-                Svg(network.world_map(mod, sector_i, width=480, height=430, uid=f"cmp{tag}")
-                    .replace("Trade in", f"{mod.treatment.variant}: trade in", 1), name=f"compare-map-{tag}")
+                Svg(network.world_map(mod, sector_i, width=480, height=430, uid=f"cmp{tag}",
+                                      prefix=mod.treatment.variant), name=f"compare-map-{tag}")
         with solara.Div(classes=["hf-grid", "hf-compare-charts"]):
             for key, svg in compare_view.compare_charts(a, b, width=CHART_WIDTH):
                 Svg(svg, name=f"compare-{key}")

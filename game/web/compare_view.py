@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from game.compare import _series
+from game.compare import series
 from game.model import GeoModel
 from game.web.svg import Line, esc, fmt, line_chart
 
@@ -34,7 +34,7 @@ def describe(model: GeoModel) -> str:
 
 def compare_charts(a: GeoModel, b: GeoModel, width: int = 440) -> list[tuple[str, str]]:
     """(key, svg) per metric: variant A, variant B and B − A by round."""
-    sa, sb = _series(a), _series(b)
+    sa, sb = series(a), series(b)
     va, vb = a.treatment.variant, b.treatment.variant
     out = []
     for key, title, sub in METRICS:
@@ -47,7 +47,7 @@ def compare_charts(a: GeoModel, b: GeoModel, width: int = 440) -> list[tuple[str
 
 def compare_table(a: GeoModel, b: GeoModel) -> str:
     """This round's values of both variants and their difference, as an HTML table."""
-    sa, sb = _series(a), _series(b)
+    sa, sb = series(a), series(b)
     va, vb = a.treatment.variant, b.treatment.variant
     rows = []
     for key, title, _ in METRICS:

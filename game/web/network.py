@@ -53,8 +53,13 @@ def _curve(p: np.ndarray, q: np.ndarray, r_p: float, r_q: float, bend: float) ->
     return f"M{a[0]:.1f},{a[1]:.1f} Q{c[0]:.1f},{c[1]:.1f} {b[0]:.1f},{b[1]:.1f}", c
 
 
-def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 470, uid: str = "m") -> str:
-    """An SVG map of the model's current round for one sector."""
+def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 470, uid: str = "m",
+              prefix: str = "") -> str:
+    """An SVG map of the model's current round for one sector.
+
+    `uid` keeps marker ids apart when a page holds several maps; `prefix` names
+    the run in the title (e.g. a compare variant).
+    """
     w, st = model.world, model.world.states
     names, label = st.names, w.sectors.labels[sector]
     legend_h = 62
@@ -88,7 +93,9 @@ def world_map(model: GeoModel, sector: int, *, width: int = 560, height: int = 4
             f'markerHeight="5" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{col}"/></marker>'
         )
     out.append("</defs>")
-    out.append(f'<text x="8" y="16" font-size="13" font-weight="600" fill="#222">Trade in {esc(label)}, round {model.steps}</text>')
+    title = f"{prefix}: trade in" if prefix else "Trade in"
+    out.append(f'<text x="8" y="16" font-size="13" font-weight="600" fill="#222">'
+               f"{esc(title)} {esc(label)}, round {model.steps}</text>")
     n_ctrl, n_emb = int(control.sum()), int(embargo.sum())
     out.append(
         f'<text x="8" y="31" fill="#555">{n_ctrl} export control{"s" * (n_ctrl != 1)} and '

@@ -17,12 +17,14 @@ from agents.firm import FirmAgent
 from agents.state import StateAgent
 from agents.strategies import FIRM_STRATEGIES, FIRM_STRATEGY_ORDER, make_state_strategy
 from agents.strategies.base import DemandView, ProposalView
+from agents.strategies.states import HumanSeat
 from game.actions import Action
 from game.build import START_CASH, build_world, sort_firms
 from game.errors import IllegalAction, ScenarioError
 from game.events import Event
 from game.experiment import Treatment
 from game.history import History
+from game.injects import Inject, apply_inject
 from game.observation import StateObservation, build_public
 from game.outcomes import STATE_METRICS, Outcomes
 from game.policy_book import PolicyBook, RoundContext
@@ -92,6 +94,9 @@ class GeoModel(mesa.Model):
         self.script: dict[int, list[tuple[int, Action]]] = {}
         for mv in self.spec.script:
             self.script.setdefault(mv.round, []).append((names.index(mv.state), mv.action))
+        self.injects: dict[int, list[Inject]] = {}
+        for sch in self.spec.injects:
+            self.injects.setdefault(sch.round, []).append(sch.inject)
 
         self.datacollector = History(names, self.world.sectors.names)
         self.outcomes = self._calibrate()
@@ -194,6 +199,7 @@ class GeoModel(mesa.Model):
         for i, action, source in orders:
             events.append(self._apply(ctx, i, action, source))
         events += self._coordinate(ctx, observations)
+        events += [self._inject(inj) for inj in self.injects.get(w.round, [])]
         events += self._enter_champions(ctx)
 
         # Resolve and record.
@@ -211,6 +217,36 @@ class GeoModel(mesa.Model):
         while self.steps < end:
             self.step()
         return self
+
+    def add_inject(self, inj: Inject) -> None:
+        """Schedule an inject for the coming round (a facilitator's, before adjudication)."""
+        self.injects.setdefault(self.steps + 1, []).append(inj)
+
+    def _inject(self, inj: Inject) -> Event:
+        try:
+            text = apply_inject(self, inj)
+        except IllegalAction as exc:
+            return self._event("refused", "facilitator", f"inject {inj.kind} was refused: {exc}")
+        return self._event("inject", "facilitator", text, getattr(inj, "target", None), inj.sector,
+                           inject=inj.model_dump())
+
+    def submit(self, state: str, orders: list[Action]) -> None:
+        """Hand a human seat its sealed orders for the coming round."""
+        agent = self.state_agents[self.world.states.names.index(state)]
+        if not isinstance(agent.strategy, HumanSeat):
+            raise IllegalAction(f"{state} is not a human seat")
+        agent.strategy.orders = list(orders)
+
+    def digest(self) -> str:
+        """A hash of the world's numeric state and the round: equal digests, equal worlds."""
+        import hashlib
+
+        h = hashlib.sha256(str(self.steps).encode())
+        for part in (self.world.states, self.world.sectors, self.world.firms, self.world.policy, self.world.market):
+            for value in vars(part).values():
+                if isinstance(value, np.ndarray):
+                    h.update(np.ascontiguousarray(value).tobytes())
+        return h.hexdigest()
 
     def _event(self, kind, actor, text, target=None, sector=None, **detail) -> Event:
         return Event(self.world.round, kind, actor, text, target, sector, detail)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from game.actions import Action
 from game.errors import ScenarioError
+from game.injects import Inject
 
 SCHEMA_VERSION = 1
 
@@ -103,6 +104,11 @@ class ScriptedMove(Strict):
     round: Annotated[int, Field(ge=1)]
     state: str
     action: Action
+
+
+class ScheduledInject(Strict):
+    round: Annotated[int, Field(ge=1)]
+    inject: Inject
 
 
 class CompareSpec(Strict):
@@ -208,6 +214,7 @@ class Scenario(Strict):
     blocs: dict[str, BlocSpec] = Field(default_factory=dict)
     trust: TrustSpec = Field(default_factory=TrustSpec)
     script: list[ScriptedMove] = Field(default_factory=list)
+    injects: list[ScheduledInject] = Field(default_factory=list)
     compare: CompareSpec | None = None
     case: CaseSpec | None = None
 
@@ -254,6 +261,12 @@ class Scenario(Strict):
             need("state", mv.state, f"script.{i}.state", states)
             if mv.round > self.rounds:
                 raise ValueError(f"script.{i}.round: round {mv.round} is after the last round {self.rounds}")
+        for i, sch in enumerate(self.injects):
+            for role in ("state", "target"):
+                name = getattr(sch.inject, role, None)
+                if name is not None:
+                    need("state", name, f"injects.{i}.inject.{role}", states)
+            need("sector", sch.inject.sector, f"injects.{i}.inject.sector", sectors)
         if c := self.compare:
             need("state", c.controller, "compare.controller", states)
             need("state", c.target, "compare.target", states)

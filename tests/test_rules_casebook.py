@@ -309,3 +309,29 @@ def test_relocation_moves_capacity_to_a_better_placed_ally():
     m = play(sc, 8, seed=1)
     moves = events(m, "relocation")
     assert moves and all(e.actor == "ALPHA" and e.target == "BETA" for e in moves)
+
+
+@pytest.mark.parametrize(
+    "inject, check",
+    [
+        ({"kind": "embargo", "state": "GAMMA", "target": "BETA", "sector": "rare_earths"},
+         lambda m: m.world.embargo_active()[2, 1, 1]),
+        ({"kind": "demand_shock", "sector": "chips", "state": "ALPHA", "factor": 2.0},
+         lambda m: m.world.market.E0[0, 0] > 1.9 * GeoModel(tiny(), seed=0).world.market.E0[0, 0]),
+        ({"kind": "breakthrough", "state": "GAMMA", "sector": "chips", "gain": 0.3},
+         lambda m: m.outcomes.tech[2, 0] > 0.95),
+        ({"kind": "supply_disruption", "state": "GAMMA", "sector": "rare_earths", "loss": 0.8},
+         lambda m: m.outcomes.capacity_share[2, 1] < 0.6),
+    ],
+)
+def test_scheduled_injects_hit_the_world_at_adjudication(inject, check):
+    m = play(tiny(injects=[{"round": 1, "inject": inject}]), 1)
+    assert events(m, "inject") and check(m)
+
+
+def test_inject_on_a_missing_industry_is_refused():
+    m = play(tiny(injects=[{"round": 1, "inject": {"kind": "breakthrough", "state": "BETA", "sector": "chips"}}]), 1)
+    assert not events(m, "refused")
+    sc = tiny(injects=[{"round": 1, "inject": {"kind": "supply_disruption", "state": "BETA", "sector": "rare_earths"}}])
+    sc.firms = [f for f in sc.firms if f.name != "BetaEarth"]
+    assert any("has no firm" in e.text for e in events(play(sc, 1), "refused"))

@@ -149,16 +149,15 @@ def test_moving_the_spec_keeps_the_sweep_resumable(serial, tmp_path):
 
 def test_a_second_writer_is_locked_out(tmp_path):
     sweep = Sweep.from_file(TINY_SPEC)
-    with Store.open(tmp_path / "out", sweep):
-        with pytest.raises(SweepError, match="another sweep"):
-            Store.open(tmp_path / "out", sweep)
+    with Store.open(tmp_path / "out", sweep), pytest.raises(SweepError, match="another sweep"):
+        Store.open(tmp_path / "out", sweep)
     Store.open(tmp_path / "out", sweep).close()
 
 
 def test_summarize_cli(serial, tmp_path):
     r = subprocess.run([sys.executable, "-m", "game.cli", "summarize", str(serial), "--by", "compare.partners",
                         "--json", str(tmp_path / "s.json"), "--plots", str(tmp_path / "plots")],
-                       capture_output=True, text=True, cwd=ROOT)
+                       check=False, capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert "by compare.partners (and variant)" in r.stdout
     assert "coordinated minus unilateral" in r.stdout
@@ -178,5 +177,5 @@ def test_summarize_cli(serial, tmp_path):
 
 def test_summarize_rejects_unknown_factor(serial):
     r = subprocess.run([sys.executable, "-m", "game.cli", "summarize", str(serial), "--by", "compare.enforcment",
-                        "--no-plots"], capture_output=True, text=True, cwd=ROOT)
+                        "--no-plots"], check=False, capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "did you mean compare.enforcement" in r.stderr

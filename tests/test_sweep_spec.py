@@ -125,7 +125,7 @@ def test_cli_reports_spec_errors_with_exit_code_2(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump({"name": "bad", "scenario": TINY, "factors": {"sectors.chipz.sigma": [2.0]}}))
     r = subprocess.run([sys.executable, "-m", "game.cli", "sweep", str(path), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True, cwd=ROOT)
+                       check=False, capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2
     assert "sectors.chipz.sigma" in r.stderr and "sectors.chips.sigma" in r.stderr
     assert not (tmp_path / "o").exists()

@@ -18,11 +18,37 @@ def register(sub) -> None:
     p.add_argument("--scheduler", help="Dask scheduler address (default: start a LocalCluster)")
     p.add_argument("--batch-size", type=int, help="runs per task (default: about a second of work)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--from-session", metavar="ID",
+                   help="start every run from a tabletop session's round --at-round: the session's scenario, "
+                        "seed, orders and injects to that round, then its seats play AI strategies")
+    p.add_argument("--at-round", type=int, metavar="N", help="with --from-session: the round to start from")
+    p.add_argument("--db", type=Path, help="with --from-session: the session database (default: $HIGHFENCE_DB "
+                                           "or ./highfence-sessions.sqlite)")
     p.set_defaults(func=run)
 
 
+def _prefix(args):
+    from game.errors import HighfenceError
+
+    if args.from_session is None:
+        if args.at_round is not None:
+            raise HighfenceError("--at-round needs --from-session ID")
+        return None
+    if args.at_round is None:
+        raise HighfenceError("--from-session needs --at-round N")
+    from game.session import SessionStore, open_session
+    from game.session.prefix import session_prefix
+
+    return session_prefix(open_session(SessionStore(args.db, create=False), args.from_session), args.at_round)
+
+
 def run(args) -> int:
-    sweep = Sweep.from_file(args.spec)
+    prefix = _prefix(args)
+    sweep = Sweep.from_file(args.spec, prefix=prefix)
+    if prefix is not None:
+        print(f"from session {prefix.session_id} at round {prefix.at_round} (seed {prefix.seed}): "
+              f"seats {', '.join(sorted(prefix.seats))} replay their orders to round {prefix.at_round}, "
+              "then play the scenario's strategies (or the sweep's)")
     if args.scheduler and args.executor != "dask":
         args.executor = "dask"
     design = sweep.spec.design

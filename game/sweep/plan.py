@@ -49,6 +49,7 @@ class Job:
     finals: tuple[str, ...]
     series: tuple[str, ...]
     variant: str | None  # used when `variant` is not a factor
+    prefix: Any = None  # a game.session.prefix.SessionPrefix: every run starts from a session's round N
 
 
 def scenario_for(base: dict, values: dict[str, Any], source: str) -> Scenario:
@@ -69,13 +70,19 @@ class Sweep:
         spec: the parsed sweep spec.
         scenario_path: the base scenario file.
         source: where the spec came from, for messages.
+        prefix: a tabletop session's first rounds (game.session.prefix.SessionPrefix); the
+            session's scenario replaces the spec's, and every run replays the session to
+            that round before the seats go to AI strategies (`--from-session`).
     """
 
-    def __init__(self, spec: SweepSpec, scenario_path: Path, source: str = "<sweep>"):
-        self.spec, self.source = spec, source
+    def __init__(self, spec: SweepSpec, scenario_path: Path, source: str = "<sweep>", prefix: Any = None):
+        self.spec, self.source, self.prefix = spec, source, prefix
         self.scenario_path = Path(scenario_path)
         try:
-            base_scenario = load_scenario(scenario_path)
+            if prefix is not None:
+                base_scenario = scenario_from_dict(prefix.scenario, f"session {prefix.session_id}")
+            else:
+                base_scenario = load_scenario(scenario_path)
         except ScenarioError as exc:
             raise SweepError(f"{source}: scenario: {exc}") from None
         raw = base_scenario.model_dump(mode="json")
@@ -86,6 +93,9 @@ class Sweep:
             set_path(raw, path, value)
         self.base = raw
         self.scenario = scenario_for(raw, {}, f"{source}: scenario with fixed: values")
+        if prefix is not None and self.scenario.rounds <= prefix.at_round:
+            raise SweepError(f"{source}: the scenario ends at round {self.scenario.rounds}, "
+                             f"not after --at-round {prefix.at_round}")
         uses_variant = VARIANT in spec.factors or spec.variant is not None
         if uses_variant and self.scenario.compare is None:
             raise SweepError(f"{source}: variant needs a compare: section in {scenario_path}")
@@ -96,12 +106,12 @@ class Sweep:
         self.finals, self.series = self._outcomes(uses_variant)
         self.scenario_hash = self.scenario.digest()
         self.spec_hash = self._hash()
-        self.job = Job(self.spec_hash, self.base, self.finals, self.series, spec.variant)
+        self.job = Job(self.spec_hash, self.base, self.finals, self.series, spec.variant, prefix)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> Sweep:
+    def from_file(cls, path: str | Path, prefix: Any = None) -> Sweep:
         spec, scenario_path = read_spec(path)
-        return cls(spec, scenario_path, str(path))
+        return cls(spec, scenario_path, str(path), prefix)
 
     # -- checks ---------------------------------------------------------------
 
@@ -153,7 +163,10 @@ class Sweep:
         # The scenario enters by content, not by file name: moving files keeps a sweep resumable.
         spec = self.spec.model_dump(mode="json")
         spec.pop("scenario")
-        blob = json.dumps({"spec": spec, "scenario": self.scenario.digest()}, sort_keys=True).encode()
+        key = {"spec": spec, "scenario": self.scenario.digest()}
+        if self.prefix is not None:
+            key["from_session"] = self.prefix.key()
+        blob = json.dumps(key, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     # -- runs -----------------------------------------------------------------
@@ -208,4 +221,4 @@ class Sweep:
             "n_runs": self.n_runs,
             "spec": self.spec.model_dump(mode="json"),
             "run_ids": [r.run_id for r in self.runs()],
-        }
+        } | ({"from_session": self.prefix.describe()} if self.prefix is not None else {})

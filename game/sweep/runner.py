@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from game.compare import METRICS, _series, finals, run_variant
+from game.compare import METRICS, finals, series
 from game.model import GeoModel
 from game.scenario import Scenario
 from game.sweep.design import Point
@@ -34,8 +34,9 @@ from game.sweep.spec import VARIANT, SweepError
 from game.sweep.store import Store
 
 EXECUTORS = ("local", "dask", "serial")
-MAX_BATCH = 32  # runs per task: ~1 s of the default scenario, so task overhead stays small
+MAX_BATCH = 16  # runs per task: ~1 s of the default scenario, so task overhead stays small
 INFLIGHT_PER_WORKER = 2
+BATCHES_PER_WORKER = 8  # enough tasks that no worker idles long at the end of a sweep
 
 Batch = list[tuple[RunSpec, Point]]
 
@@ -60,6 +61,13 @@ def _state_value(model: GeoModel, outcome, name: str) -> float:
     return float(outcome.state_metric(metric)[model.world.states.names.index(state)])
 
 
+def _play(job: Job, scenario: Scenario, seed: int, variant: str | None) -> GeoModel:
+    """One run to the end; from a session's round N when the sweep has a prefix."""
+    if job.prefix is not None:
+        return job.prefix.play(scenario, seed, variant)
+    return GeoModel(scenario, seed=seed, variant=variant).run()
+
+
 def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
     """Run a batch; return (one finals row per run, per-round series rows)."""
     finals_rows: list[dict] = []
@@ -69,19 +77,18 @@ def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
     for run, point in batch:
         scenario = _scenario(job, point)
         variant = point.values.get(VARIANT, job.variant)
-        model = GeoModel(scenario, seed=run.seed, variant=variant)
-        model.run()
+        model = _play(job, scenario, run.seed, variant)
         history = model.datacollector.outcomes
         values: dict[str, float] = {}
         per_round: dict[str, np.ndarray] = {}
         if compare_wanted and variant is not None:
-            mine = _series(model)
+            mine = series(model)
             key = (run.cell, run.seed)
             if variant == "none":
                 baselines[key] = mine
             elif key not in baselines:
                 # target_access is against the `none` run of the same seed and same other factors.
-                baselines[key] = run_variant(scenario, run.seed, "none")
+                baselines[key] = series(_play(job, scenario, run.seed, "none"))
             values, per_round = finals(mine, baselines[key], scenario.compare.start_round)
         last = history[-1]
         ids = {"run_id": run.run_id, "point": run.point, "cell": run.cell, "replication": run.replication,
@@ -112,13 +119,14 @@ def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
 def _quiet_worker() -> None:
     # Ctrl-C goes to the whole process group; only the parent should handle it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A worker blocked on its task queue never notices a SIGKILLed parent (it holds the
-    # queue's write end itself), so it watches for being orphaned and leaves.
-    parent = os.getppid()
+    # A worker blocked on its task queue does not notice a SIGKILLed parent and would
+    # linger (holding the caller's stdout), so it waits on the parent's sentinel and leaves with it.
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
+        parent.join()
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
@@ -235,7 +243,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executo
         workers: worker processes (default: the number of cores).
         executor: "local" (process pool), "dask" (LocalCluster or `scheduler`) or "serial".
         scheduler: address of a running Dask scheduler.
-        batch_size: runs per task (default: about a second of work, at least 4 tasks per worker).
+        batch_size: runs per task (default: at most MAX_BATCH, at least 8 tasks per worker).
         progress: show a progress bar (None: only on a terminal).
     """
     if executor not in _EXECUTORS:
@@ -247,7 +255,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executo
     with Store.open(out, sweep) as store:
         done = store.completed()
         todo = sum(1 for r in sweep.runs() if r.run_id not in done)
-        size = batch_size or max(1, min(MAX_BATCH, math.ceil(todo / (workers * 4))))
+        size = batch_size or max(1, min(MAX_BATCH, math.ceil(todo / (workers * BATCHES_PER_WORKER))))
         pending = (r for r in sweep.runs() if r.run_id not in done)
         batches = batches_of(pending, sweep.points, size)
         disable = None if progress is None else not progress

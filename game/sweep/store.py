@@ -19,6 +19,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Self
 
 import pandas as pd
 import pyarrow as pa
@@ -71,7 +72,7 @@ class Store:
             os.close(self._lock_fd)
             self._lock_fd = None
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

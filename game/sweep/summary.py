@@ -125,7 +125,7 @@ def summarize(df: pd.DataFrame, manifest: dict, by: list[str] | None = None,
     out = {
         "sweep": manifest["sweep"],
         "spec_hash": manifest["spec_hash"],
-        "runs": int(len(df)),
+        "runs": len(df),
         "planned_runs": manifest["n_runs"],
         "main_effects": main_effects(df, by, outcomes, split),
         "coordination_gain": coordination_gain(df, by, outcomes) if split else [],
@@ -193,7 +193,7 @@ def plot_main_effects(summary: dict, path, gain: bool = False) -> None:
     factors = list(dict.fromkeys(r["factor"] for r in recs))
     if not recs:
         return
-    fig, axes = plt.subplots(len(outcomes), len(factors), figsize=(3.4 * len(factors), 2.3 * len(outcomes)),
+    fig, axes = plt.subplots(len(outcomes), len(factors), figsize=(max(6.0, 3.4 * len(factors)), 2.3 * len(outcomes) + 0.6),
                              squeeze=False, sharey="row")
     for i, o in enumerate(outcomes):
         for j, f in enumerate(factors):
@@ -219,9 +219,9 @@ def plot_main_effects(summary: dict, path, gain: bool = False) -> None:
             ax.grid(alpha=0.3)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     if any(labels):
-        fig.legend(handles, labels, loc="upper right", fontsize=8)
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8)
     title = "coordinated minus unilateral" if gain else "main effects"
     fig.suptitle(f"{summary['sweep']}: {title} (mean, 95% CI)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     fig.savefig(path, dpi=100)
     plt.close(fig)

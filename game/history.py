@@ -41,12 +41,9 @@ class History:
 
     def get_agent_vars_dataframe(self) -> pd.DataFrame:
         """Per-state outcomes, indexed (Step, AgentID) with the state's name as AgentID."""
-        n = len(self.states)
         data = np.concatenate([o.state for o in self.outcomes]) if self.outcomes else np.zeros((0, len(STATE_METRICS)))
         idx = pd.MultiIndex.from_product([self.rounds, self.states], names=["Step", "AgentID"])
-        df = pd.DataFrame(data, index=idx, columns=list(STATE_METRICS))
-        assert len(df) == n * len(self.rounds)
-        return df
+        return pd.DataFrame(data, index=idx, columns=list(STATE_METRICS))
 
     def get_agenttype_vars_dataframe(self, agent_type) -> pd.DataFrame:
         """Per-firm records for FirmAgent, per-state for StateAgent (Mesa's signature)."""
@@ -71,10 +68,8 @@ class History:
         raise KeyError(f"no table {table_name!r} (tables: events, sectors)")
 
     def sector_frame(self) -> pd.DataFrame:
-        n, s = len(self.states), len(self.sectors)
         cols = {k: np.concatenate([getattr(o, k).ravel() for o in self.outcomes]) for k in SECTOR_FIELDS}
         idx = pd.MultiIndex.from_product([self.rounds, self.states, self.sectors], names=["Step", "state", "sector"])
-        assert len(idx) == len(self.rounds) * n * s
         return pd.DataFrame(cols, index=idx)
 
     # -- convenience ---------------------------------------------------------

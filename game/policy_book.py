@@ -274,7 +274,7 @@ class PolicyBook:
         return f"{self.name(i)} spent {a.amount:.1f}bn to diversify {self.label(s)} supply away from {a.away_from}"
 
     # -- coercion ----------------------------------------------------------
-    def world_share(self, i: int, s: int) -> float:
+    def capacity_share(self, i: int, s: int) -> float:
         f = self.world.firms
         in_sector = (f.sector == s) & f.alive
         total = f.capacity[in_sector].sum()
@@ -282,7 +282,7 @@ class PolicyBook:
 
     def _coerce(self, ctx, i, a: A.Coerce):
         j, s = self.other(i, a.target), self.sector(a.sector)
-        share = self.world_share(i, s)
+        share = self.capacity_share(i, s)
         if share < COERCION_MIN_SHARE:
             raise IllegalAction(
                 f"{self.name(i)} holds {share:.0%} of world {self.label(s)} capacity: "

@@ -290,8 +290,7 @@ class Scenario(Strict):
 
     def digest(self) -> str:
         """A stable hash of the scenario's content (for manifests and resumes)."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        return content_digest(self)
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> ScenarioError:
@@ -301,9 +300,15 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> ScenarioError:
     return ScenarioError(f"{path}: malformed YAML at {where}: {problem}")
 
 
-def format_validation_error(source: str, exc: ValidationError) -> str:
+def content_digest(model: BaseModel) -> str:
+    """A stable hash of a pydantic model's content (for manifests and resumes)."""
+    blob = json.dumps(model.model_dump(mode="json"), sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def format_validation_error(source: str, exc: ValidationError, what: str = "scenario") -> str:
     """One line per problem: file, dotted field path, what was expected."""
-    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario"]
+    lines = [f"{source}: {exc.error_count()} problem(s) in the {what}"]
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         msg = err["msg"].removeprefix("Value error, ")

@@ -10,25 +10,18 @@ import numpy as np
 
 from game.model import GeoModel
 
-DIGEST = """
-import hashlib, sys
-import numpy as np
-from game.model import GeoModel
-m = GeoModel(sys.argv[1], seed=int(sys.argv[2]), variant=sys.argv[3] if len(sys.argv) > 3 else None)
-m.run()
-h = hashlib.sha256()
-for o in m.datacollector.outcomes:
-    for a in (o.state, o.world_share, o.supply_share, o.price_ratio, o.tech):
-        h.update(np.ascontiguousarray(a).tobytes())
-h.update(repr([e.text for e in m.datacollector.events]).encode())
-print(h.hexdigest())
-"""
+# The same function, run in a fresh interpreter.
+IN_SUBPROCESS = (
+    "import sys; sys.path[:0] = ['tests', '.']; from test_determinism import digest_here; "
+    "print(digest_here(sys.argv[1], int(sys.argv[2]), *sys.argv[3:]))"
+)
 
 
 def digest_here(path: str, seed: int, variant: str | None = None) -> str:
+    """Hash of every round's outcomes, the final world and the event log."""
     m = GeoModel(path, seed=seed, variant=variant)
     m.run()
-    h = hashlib.sha256()
+    h = hashlib.sha256(m.digest().encode())
     for o in m.datacollector.outcomes:
         for a in (o.state, o.world_share, o.supply_share, o.price_ratio, o.tech):
             h.update(np.ascontiguousarray(a).tobytes())
@@ -37,7 +30,7 @@ def digest_here(path: str, seed: int, variant: str | None = None) -> str:
 
 
 def digest_in_subprocess(*args: str) -> str:
-    out = subprocess.run([sys.executable, "-c", DIGEST, *args], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", IN_SUBPROCESS, *args], capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
 

@@ -18,8 +18,6 @@ compare: experiment's arm (none / unilateral / coordinated).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from game.errors import HighfenceError
 from game.experiment import VARIANTS
+from game.scenario import content_digest, format_validation_error
 
 VARIANT = "variant"
 
@@ -130,16 +129,7 @@ class SweepSpec(_Strict):
         return self
 
     def digest(self) -> str:
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def format_spec_error(source: str, exc: ValidationError) -> str:
-    lines = [f"{source}: {exc.error_count()} problem(s) in the sweep spec"]
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  {loc}: {err['msg'].removeprefix('Value error, ')}")
-    return "\n".join(lines)
+        return content_digest(self)
 
 
 def parse_spec(data: Any, source: str = "<sweep>") -> SweepSpec:
@@ -148,7 +138,7 @@ def parse_spec(data: Any, source: str = "<sweep>") -> SweepSpec:
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(format_spec_error(source, exc)) from None
+        raise SweepError(format_validation_error(source, exc, "sweep spec")) from None
 
 
 def read_spec(path: str | Path) -> tuple[SweepSpec, Path]:

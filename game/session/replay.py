@@ -1,0 +1,106 @@
+"""Rebuilding a session's world: scenario + seed + each round's orders and injects.
+
+Live play and replay go through the same function, `play_round`, so a replay is
+the live game again, not an approximation of it: seats' orders are handed over
+with `GeoModel.submit` and the facilitator's injects with `GeoModel.add_inject`,
+then the round is adjudicated. Equal world digests round by round prove it.
+
+Also here: the scenario transforms a session needs (seats made human, the
+counterfactual with AI strategies in the seats) and the hand-over of seats to
+AI strategies after a given round (forks and sweeps from a session).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import yaml
+
+from agents.strategies import make_state_strategy
+from game.actions import Action, parse_action
+from game.injects import Inject, parse_inject
+from game.model import GeoModel
+from game.rng import RootSeed, keys_from
+from game.scenario import Scenario, StrategySpec, scenario_from_dict
+
+HUMAN = "human"
+
+
+# libyaml's parser when present: a stored scenario is read on every session load.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def scenario_yaml(scenario: Scenario) -> str:
+    """The scenario as self-contained YAML text (every default spelled out)."""
+    return yaml.dump(scenario.model_dump(mode="json"), Dumper=_DUMPER, sort_keys=False, allow_unicode=True)
+
+
+def scenario_from_yaml(text: str, source: str) -> Scenario:
+    return scenario_from_dict(yaml.load(text, Loader=_LOADER), source)
+
+
+def with_seats(scenario: Scenario, seats: Mapping[str, dict]) -> Scenario:
+    """The scenario with each seat's state played by a human (standing answers as params).
+
+    The scenario's scripted moves for a seat's state are dropped: the human decides
+    what that state does. Scripted moves of other states and scheduled injects stay.
+    """
+    out = copy.deepcopy(scenario)
+    for state, params in seats.items():
+        out.states[state].strategy = StrategySpec(kind=HUMAN, params=dict(params))
+    out.script = [mv for mv in out.script if mv.state not in seats]
+    return out
+
+
+def with_strategies(scenario: Scenario, strategies: Mapping[str, dict]) -> Scenario:
+    """The scenario with the given states played by the given strategies ({kind, params})."""
+    out = copy.deepcopy(scenario)
+    for state, spec in strategies.items():
+        out.states[state].strategy = StrategySpec.model_validate(spec)
+    return out
+
+
+def parse_round(orders: Mapping[str, Sequence[dict]], injects: Sequence[dict]) -> tuple[dict[str, list[Action]], list[Inject]]:
+    return ({seat: [parse_action(a) for a in acts] for seat, acts in orders.items()},
+            [parse_inject(i) for i in injects])
+
+
+def play_round(model: GeoModel, orders: Mapping[str, list[Action]], injects: Sequence[Inject]) -> None:
+    """Adjudicate the coming round: seats' sealed orders (a seat not named holds), the
+    facilitator's injects, then one step of the engine."""
+    for inj in injects:
+        model.add_inject(inj)
+    for seat, actions in orders.items():
+        model.submit(seat, list(actions))
+    model.step()
+
+
+def hand_over(model: GeoModel, strategies: Mapping[str, dict]) -> None:
+    """From the next round on, the named states play these strategies ({kind, params}).
+
+    Engine seam: GeoModel has no public way to change a state's strategy mid-game,
+    so this replaces `StateAgent.strategy` (a public attribute) directly.
+    """
+    names = model.world.states.names
+    for state, spec in strategies.items():
+        agent = model.state_agents[names.index(state)]
+        agent.strategy = make_state_strategy(spec["kind"], spec.get("params") or {})
+
+
+def reseed(model: GeoModel, seed: int) -> None:
+    """Fresh random streams from `seed` for everything that draws after this point:
+    each state's stream, each firm's counter-based key, future entrants' keys.
+
+    Used after replaying a session's prefix, so replications of a counterfactual
+    share the session's world at the fork point and differ only afterwards.
+    Engine seam: writes `StateAgent.stream`, `world.firms.key` and `model.seeds`.
+    """
+    seeds = RootSeed(np.random.SeedSequence([seed, model.steps]))
+    for agent, ss in zip(model.state_agents, seeds.states.spawn(len(model.state_agents))):
+        agent.stream = np.random.default_rng(ss)
+    f = model.world.firms
+    f.key = keys_from(seeds.firms.spawn(f.n)) if f.n else f.key
+    model.seeds = seeds

@@ -1,0 +1,346 @@
+"""SQLite storage of tabletop sessions: one file, WAL mode, a busy timeout.
+
+Every write runs in its own `BEGIN IMMEDIATE` transaction and is committed
+before the caller acknowledges it, so a kill of the process at any moment loses
+nothing acknowledged. `synchronous=FULL` makes a commit survive a power cut
+too (the laptop that dies), not only a killed process.
+
+Tables (schema version in `PRAGMA user_version`; a file of another version is
+refused rather than migrated):
+
+    sessions  one row per session: the scenario as YAML text (the session
+              survives edits to the file), seed, rounds, status, rounds
+              adjudicated, the facilitator token's hash, fork parent
+    seats     one row per human seat: its token's hash, the strategy the
+              scenario gave the state (for counterfactuals and sweeps) and the
+              seat's standing answers
+    orders    one row per (session, round, seat): the seat's order list for the
+              round. Submitting again before adjudication replaces the list
+              (`revision` counts submissions); an empty list is a submitted hold
+    injects   the facilitator's injects by (session, round, seq)
+    rounds    one row per adjudicated round: world digest, who closed it, when,
+              and the round's event log
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from game.session.errors import NotFound, SessionError
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = "highfence-sessions.sqlite"
+DB_ENV = "HIGHFENCE_DB"
+BUSY_TIMEOUT_S = 30.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id               TEXT PRIMARY KEY,
+    created_at       TEXT NOT NULL,
+    scenario_name    TEXT NOT NULL,
+    scenario_source  TEXT NOT NULL,
+    scenario_yaml    TEXT NOT NULL,
+    scenario_hash    TEXT NOT NULL,
+    seed             INTEGER NOT NULL,
+    rounds           INTEGER NOT NULL CHECK (rounds >= 1),
+    status           TEXT NOT NULL CHECK (status IN ('open', 'paused', 'ended')),
+    round            INTEGER NOT NULL DEFAULT 0,
+    facilitator_hash TEXT NOT NULL,
+    auto_close       INTEGER NOT NULL DEFAULT 1,
+    parent_id        TEXT,
+    parent_round     INTEGER,
+    engine_version   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seats (
+    session_id  TEXT NOT NULL REFERENCES sessions(id),
+    state       TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    token_hash  TEXT NOT NULL,
+    strategy    TEXT NOT NULL,
+    seat_params TEXT NOT NULL,
+    PRIMARY KEY (session_id, state)
+);
+CREATE TABLE IF NOT EXISTS orders (
+    session_id   TEXT NOT NULL,
+    round        INTEGER NOT NULL,
+    seat         TEXT NOT NULL,
+    actions      TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    revision     INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (session_id, round, seat),
+    FOREIGN KEY (session_id, seat) REFERENCES seats(session_id, state)
+);
+CREATE TABLE IF NOT EXISTS injects (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    round      INTEGER NOT NULL,
+    seq        INTEGER NOT NULL,
+    inject     TEXT NOT NULL,
+    added_at   TEXT NOT NULL,
+    PRIMARY KEY (session_id, round, seq)
+);
+CREATE TABLE IF NOT EXISTS rounds (
+    session_id     TEXT NOT NULL REFERENCES sessions(id),
+    round          INTEGER NOT NULL,
+    digest         TEXT NOT NULL,
+    closed_by      TEXT NOT NULL,
+    adjudicated_at TEXT NOT NULL,
+    events         TEXT NOT NULL,
+    PRIMARY KEY (session_id, round)
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def default_db() -> Path:
+    """$HIGHFENCE_DB, else a file in the working directory."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    created_at: str
+    scenario_name: str
+    scenario_source: str
+    scenario_yaml: str
+    scenario_hash: str
+    seed: int
+    rounds: int
+    status: str
+    round: int
+    facilitator_hash: str
+    auto_close: bool
+    parent_id: str | None
+    parent_round: int | None
+    engine_version: str
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    state: str
+    token_hash: str
+    strategy: dict  # the scenario's strategy spec for this state: {kind, params}
+    seat_params: dict  # HumanSeat's standing answers
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    round: int
+    seat: str
+    actions: list[dict]
+    submitted_at: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class InjectRow:
+    round: int
+    seq: int
+    inject: dict
+    added_at: str
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    round: int
+    digest: str
+    closed_by: str
+    adjudicated_at: str
+    events: list[dict]
+
+
+class SessionStore:
+    """One SQLite file of sessions. Safe to share between threads (one connection
+    per thread) and between processes (SQLite's locking, WAL, busy timeout)."""
+
+    def __init__(self, path: str | Path | None = None, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True):
+        self.path = Path(path) if path is not None else default_db()
+        self.busy_timeout = busy_timeout
+        if not create and not self.path.is_file():
+            raise NotFound(f"--db {self.path}: no session database here (create one with `highfence session new`)")
+        self._local = threading.local()
+        self._init()
+
+    # -- connections ------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise SessionError(f"--db {self.path}: cannot open the session database ({exc})") from None
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _init(self) -> None:
+        if self.path.parent and not self.path.parent.exists():
+            raise SessionError(f"--db {self.path}: the directory {self.path.parent} does not exist")
+        conn = self.conn
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                # WAL is a property of the file: set once, outside any transaction.
+                conn.execute("PRAGMA journal_mode = WAL")
+                with self.write() as c:
+                    if c.execute("PRAGMA user_version").fetchone()[0] == 0:
+                        for stmt in SCHEMA.split(";"):
+                            if stmt.strip():
+                                c.execute(stmt)
+                        c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                version = SCHEMA_VERSION
+        except sqlite3.DatabaseError as exc:
+            raise SessionError(f"--db {self.path}: not a highfence session database ({exc})") from None
+        if version != SCHEMA_VERSION:
+            raise SessionError(
+                f"--db {self.path}: session database schema version {version}; this highfence reads "
+                f"version {SCHEMA_VERSION} (use the highfence that made it, or another --db)"
+            )
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: taken at once (BEGIN IMMEDIATE), committed on exit."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise SessionError(f"--db {self.path}: the database stayed locked ({exc})") from None
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot across several queries."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    # -- reads ------------------------------------------------------------------
+    @staticmethod
+    def session(conn: sqlite3.Connection, session_id: str) -> SessionRow:
+        row = conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no session {session_id!r} in this database")
+        d = dict(row)
+        d["auto_close"] = bool(d["auto_close"])
+        return SessionRow(**d)
+
+    @staticmethod
+    def sessions(conn: sqlite3.Connection) -> list[SessionRow]:
+        rows = conn.execute("SELECT id FROM sessions ORDER BY created_at").fetchall()
+        return [SessionStore.session(conn, r["id"]) for r in rows]
+
+    @staticmethod
+    def seats(conn: sqlite3.Connection, session_id: str) -> list[SeatRow]:
+        rows = conn.execute("SELECT * FROM seats WHERE session_id = ? ORDER BY position", (session_id,))
+        return [SeatRow(r["state"], r["token_hash"], json.loads(r["strategy"]), json.loads(r["seat_params"]))
+                for r in rows]
+
+    @staticmethod
+    def orders(conn: sqlite3.Connection, session_id: str, first: int = 1, last: int | None = None) -> list[OrderRow]:
+        last = 1 << 30 if last is None else last
+        rows = conn.execute(
+            "SELECT o.* FROM orders o JOIN seats s ON s.session_id = o.session_id AND s.state = o.seat "
+            "WHERE o.session_id = ? AND o.round BETWEEN ? AND ? ORDER BY o.round, s.position",
+            (session_id, first, last))
+        return [OrderRow(r["round"], r["seat"], json.loads(r["actions"]), r["submitted_at"], r["revision"])
+                for r in rows]
+
+    @staticmethod
+    def injects(conn: sqlite3.Connection, session_id: str, first: int = 1, last: int | None = None) -> list[InjectRow]:
+        last = 1 << 30 if last is None else last
+        rows = conn.execute(
+            "SELECT * FROM injects WHERE session_id = ? AND round BETWEEN ? AND ? ORDER BY round, seq",
+            (session_id, first, last))
+        return [InjectRow(r["round"], r["seq"], json.loads(r["inject"]), r["added_at"]) for r in rows]
+
+    @staticmethod
+    def rounds(conn: sqlite3.Connection, session_id: str, first: int = 1, last: int | None = None) -> list[RoundRow]:
+        last = 1 << 30 if last is None else last
+        rows = conn.execute(
+            "SELECT * FROM rounds WHERE session_id = ? AND round BETWEEN ? AND ? ORDER BY round",
+            (session_id, first, last))
+        return [RoundRow(r["round"], r["digest"], r["closed_by"], r["adjudicated_at"], json.loads(r["events"]))
+                for r in rows]
+
+    # -- writes (inside `write()`) ------------------------------------------------
+    @staticmethod
+    def insert_session(conn: sqlite3.Connection, row: SessionRow, seats: list[SeatRow]) -> None:
+        d = dict(row.__dict__)
+        d["auto_close"] = int(d["auto_close"])
+        conn.execute(f"INSERT INTO sessions ({', '.join(d)}) VALUES ({', '.join('?' * len(d))})", tuple(d.values()))
+        for k, s in enumerate(seats):
+            conn.execute(
+                "INSERT INTO seats (session_id, state, position, token_hash, strategy, seat_params) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (row.id, s.state, k, s.token_hash, json.dumps(s.strategy), json.dumps(s.seat_params)))
+
+    @staticmethod
+    def put_orders(conn: sqlite3.Connection, session_id: str, round_: int, seat: str, actions: list[dict]) -> int:
+        """Insert or replace a seat's order list for a round; return its revision number."""
+        row = conn.execute(
+            "INSERT INTO orders (session_id, round, seat, actions, submitted_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (session_id, round, seat) DO UPDATE SET actions = excluded.actions, "
+            "submitted_at = excluded.submitted_at, revision = revision + 1 RETURNING revision",
+            (session_id, round_, seat, json.dumps(actions), now())).fetchone()
+        return int(row[0])
+
+    @staticmethod
+    def add_inject(conn: sqlite3.Connection, session_id: str, round_: int, inject: dict) -> int:
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM injects WHERE session_id = ? AND round = ?",
+                           (session_id, round_)).fetchone()[0]
+        conn.execute("INSERT INTO injects (session_id, round, seq, inject, added_at) VALUES (?, ?, ?, ?, ?)",
+                     (session_id, round_, seq, json.dumps(inject), now()))
+        return int(seq)
+
+    @staticmethod
+    def add_round(conn: sqlite3.Connection, session_id: str, round_: int, digest: str, closed_by: str,
+                  events: list[dict]) -> None:
+        conn.execute("INSERT INTO rounds (session_id, round, digest, closed_by, adjudicated_at, events) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (session_id, round_, digest, closed_by, now(), json.dumps(events)))
+
+    @staticmethod
+    def update_session(conn: sqlite3.Connection, session_id: str, **fields) -> None:
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        conn.execute(f"UPDATE sessions SET {sets} WHERE id = ?", (*fields.values(), session_id))
+
+    @staticmethod
+    def copy_rounds(conn: sqlite3.Connection, source: str, dest: str, last: int) -> None:
+        """Copy rounds 0..last (orders, injects, results) of one session into another, as stored."""
+        conn.execute("INSERT INTO orders SELECT ?, round, seat, actions, submitted_at, revision FROM orders "
+                     "WHERE session_id = ? AND round <= ?", (dest, source, last))
+        conn.execute("INSERT INTO injects SELECT ?, round, seq, inject, added_at FROM injects "
+                     "WHERE session_id = ? AND round <= ?", (dest, source, last))
+        conn.execute("INSERT INTO rounds SELECT ?, round, digest, closed_by, adjudicated_at, events FROM rounds "
+                     "WHERE session_id = ? AND round <= ?", (dest, source, last))

@@ -1,0 +1,138 @@
+"""Briefings, orders and results as plain-text tables for the terminal
+(`highfence session show`, `highfence play`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+STATE_COLUMNS = (("gdp", "GDP $bn", "{:,.0f}"), ("welfare_change", "welfare chg", "{:+.1f}"),
+                 ("autonomy", "autonomy", "{:.3f}"), ("indispensability", "indisp.", "{:.3f}"),
+                 ("tech_level", "tech", "{:.3f}"), ("cohesion", "cohesion", "{:.3f}"),
+                 ("fiscal_cost", "fiscal $bn", "{:.1f}"))
+
+
+def table(rows: Sequence[Sequence], header: Sequence[str], indent: str = "  ") -> str:
+    """Left-aligned first column, right-aligned others."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[k]) for r in cells) for k in range(len(header))]
+    lines = []
+    for n, r in enumerate(cells):
+        parts = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+        lines.append(indent + "  ".join(parts).rstrip())
+        if n == 0:
+            lines.append(indent + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def compact(action: dict) -> str:
+    return json.dumps(action, separators=(", ", ": "))
+
+
+def describe_policy(p: dict) -> str:
+    kind = p["kind"]
+    if kind == "export_control":
+        coal = f", with {', '.join(x for x in p['coalition'] if x != p['by'])}" if p["coalition"] else ""
+        return f"{p['by']} controls {p['sector']} exports to {p['on']} ({p['scope']}, enforcement {p['enforcement']:.0%}{coal})"
+    if kind == "embargo":
+        return f"{p['by']} embargoes {p['sector']} to {p['on']} (until round {p['until_round']})"
+    if kind == "tariff":
+        return f"{p['by']} taxes {p['on']}'s {p['sector']} at {p['rate']:.0%}"
+    if kind == "import_exclusion":
+        return f"{p['by']} excludes {p['on']}'s {p['sector']} vendors"
+    if kind == "investment_screening":
+        return f"{p['by']} screens foreign acquisitions"
+    return f"{p['by']} keeps {p['sector']} patents secret"
+
+
+def render_status(st: dict) -> str:
+    seats = ", ".join(f"{s['state']} ({'submitted' if s['submitted'] else 'waiting'})" for s in st["seats"])
+    where = (f"round {st['current_round']} of {st['rounds']} open" if st["current_round"]
+             else f"ended after round {st['adjudicated']} of {st['rounds']}")
+    paused = " [PAUSED]" if st["status"] == "paused" else ""
+    return f"session {st['session']} ({st['scenario']}, seed {st['seed']}): {where}{paused}; seats {seats}"
+
+
+def render_states(states: Sequence[dict], mark: Sequence[str] = ()) -> str:
+    """One row per state: GDP and last round's outcomes; `mark` flags the human seats."""
+    rows = [[s["state"] + (" *" if s["state"] in mark else ""), *(fmt.format(s[k]) for k, _, fmt in STATE_COLUMNS),
+             ",".join(s["blocs"]) or "-"] for s in states]
+    return table(rows, ["state", *(h for _, h, _ in STATE_COLUMNS), "blocs"])
+
+
+def render_public(pub: dict) -> str:
+    out = ["States (last round):", render_states(pub["states"])]
+    sectors = [s["sector"] for s in pub["sectors"]]
+    out.append("\nWorld market share and technology (best firm vs frontier) by sector:")
+    rows = [[state, *(f"{m[s]['world_share']:.0%} / {m[s]['tech']:.2f}" for s in sectors)]
+            for state, m in pub["market"].items()]
+    out.append(table(rows, ["state", *sectors]))
+    out.append("\nPolicies in force:")
+    out += [f"  {describe_policy(p)}" for p in pub["policies"]] or ["  (none)"]
+    return "\n".join(out)
+
+
+def render_events(events: Sequence[dict], limit: int | None = None, skip: tuple[str, ...] = ()) -> str:
+    shown = [e for e in events if e["kind"] not in skip]
+    lines = [f"  - {e['text']}" for e in shown[:limit]]
+    if limit is not None and len(shown) > limit:
+        lines.append(f"  ... and {len(shown) - limit} more")
+    return "\n".join(lines) or "  (nothing happened)"
+
+
+def render_private(priv: dict, orders: list[dict] | None) -> str:
+    obj = ", ".join(f"{k} {v:.2f}" for k, v in priv["objectives"].items())
+    own = priv["own"]
+    dep = ", ".join(f"{d['sector']} {d['largest_foreign_supplier']} {d['share']:.0%}" for d in priv["dependence"])
+    answers = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in priv["standing_answers"].items()) or "defaults"
+    out = [
+        f"{priv['state']} (private): budget {priv['budget']:.1f}bn this round, at most {priv['max_actions']} actions",
+        f"  objectives: {obj}; resolve {priv['resolve']:.2f}",
+        (f"  last round: welfare change {own.get('welfare_change', 0):+.1f}bn, "
+         f"autonomy {own.get('autonomy', 0):.3f}, tech {own.get('tech_level', 0):.3f}, "
+         f"cohesion {own.get('cohesion', 0):.3f}"),
+        f"  largest foreign supplier: {dep}",
+        f"  standing answers to proposals and demands: {answers}",
+    ]
+    if orders is None:
+        out.append("  your orders this round: none submitted (you hold if the round closes)")
+    else:
+        out.append("  your orders this round (sealed):" if orders else "  your orders this round: hold")
+        out += [f"    {n}. {compact(a)}" for n, a in enumerate(orders, 1)]
+    return "\n".join(out)
+
+
+def render_legal(legal: list[dict]) -> str:
+    out = ["Legal actions this round (kind, what it does, a valid example):"]
+    for a in legal:
+        if a["legal"]:
+            out.append(f"  {a['kind']:<21}{a['help']}")
+            out.append(f"  {'':<21}e.g. {compact(a['example'])}")
+    off = [f"{a['kind']} ({a['reason']})" for a in legal if not a["legal"]]
+    if off:
+        out.append("Not available now: " + "; ".join(off))
+    return "\n".join(out)
+
+
+def render_briefing(b: dict, legal: bool = True) -> str:
+    out = [render_status(b["session"]), "", render_public(b["public"])]
+    if b.get("last_round"):
+        lr = b["last_round"]
+        out += ["", f"Round {lr['round']} (closed by {lr['closed_by']}):", render_events(lr["events"], limit=25)]
+    if "private" in b:
+        out += ["", render_private(b["private"], b.get("orders"))]
+        if legal:
+            out += ["", render_legal(b["legal_actions"])]
+    if b["role"] == "facilitator":
+        out += ["", "Facilitator: pending orders this round:"]
+        pend = b["pending_orders"]
+        out += [f"  {seat}: {', '.join(compact(a) for a in acts) or 'hold'}" for seat, acts in pend.items()] or ["  (none)"]
+        out += [f"  inject: {compact(i)}" for i in b["pending_injects"]]
+    return "\n".join(out)
+
+
+def render_result(result: dict) -> str:
+    head = f"Round {result['round']} adjudicated ({result['closed_by']})"
+    if result.get("ended"):
+        head += "; that was the last round"
+    return head + ":\n" + render_events(result["events"])

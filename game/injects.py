@@ -67,9 +67,9 @@ def parse_inject(data: dict | str) -> Inject:
     return INJECT_ADAPTER.validate_json(data) if isinstance(data, str) else INJECT_ADAPTER.validate_python(data)
 
 
-def apply_inject(model, inj: Inject) -> str:
-    """Change the world as the inject says; return its description. Raises IllegalAction."""
-    w, book = model.world, model.book
+def apply_inject(w, book, inj: Inject) -> str:
+    """Change the world (through its PolicyBook) as the inject says; return its description.
+    Raises IllegalAction."""
     s = book.sector(inj.sector)
     label = book.label(s)
     if isinstance(inj, EmbargoInject):

@@ -29,7 +29,7 @@ from game.observation import StateObservation, build_public
 from game.outcomes import STATE_METRICS, Outcomes
 from game.policy_book import PolicyBook, RoundContext
 from game.resolve import Resolver
-from game.rng import RootSeed, uniforms
+from game.rng import RootSeed, keys_from, uniforms
 from game.rules import accounts, coercion, firm_dynamics, trust
 from game.scenario import Scenario, load_scenario
 from game.world import append_firm
@@ -142,13 +142,14 @@ class GeoModel(mesa.Model):
         f.cash = START_CASH * f.cost * f.capacity
         m.X0 = np.column_stack([cleared.flows[b].sum(axis=0) for b in blocks])
         self.welfare0 = np.zeros(self.world.states.n)
-        out = self.resolver.run(self._context(), self.welfare0)
+        out = self.resolver.run(self.round_context(), self.welfare0)
         self.welfare0 = out.state_metric("welfare").copy()
         out.state[:, STATE_METRICS.index("welfare_change")] = 0.0
         out.world["world_welfare_change"] = 0.0
         return out
 
-    def _context(self) -> RoundContext:
+    def round_context(self) -> RoundContext:
+        """A fresh context for the coming round: full budgets, no actions taken yet."""
         st = self.world.states
         n, s = st.n, self.world.sectors.n
         return RoundContext(
@@ -184,7 +185,7 @@ class GeoModel(mesa.Model):
         w = self.world
         w.round = self.steps
         events: list[Event] = []
-        ctx = self._context()
+        ctx = self.round_context()
         observations = self.observe(ctx)
 
         # Decide: everyone at once, from the start-of-round state.
@@ -224,11 +225,27 @@ class GeoModel(mesa.Model):
 
     def _inject(self, inj: Inject) -> Event:
         try:
-            text = apply_inject(self, inj)
+            text = apply_inject(self.world, self.book, inj)
         except IllegalAction as exc:
             return self._event("refused", "facilitator", f"inject {inj.kind} was refused: {exc}")
         return self._event("inject", "facilitator", text, getattr(inj, "target", None), inj.sector,
                            inject=inj.model_dump())
+
+    def set_strategy(self, state: str, kind: str, params: dict | None = None) -> None:
+        """From the next round on, `state` plays another strategy (e.g. AI takes over a seat)."""
+        agent = self.state_agents[self.world.states.names.index(state)]
+        agent.strategy = make_state_strategy(kind, params)
+
+    def reseed(self, seed: int) -> None:
+        """Fresh random streams from `seed` for everything that draws from now on: each
+        state's stream, each firm's key, future entrants. Replications of a counterfactual
+        branch from one shared history this way and differ only afterwards."""
+        self.seeds = RootSeed(np.random.SeedSequence([seed, self.steps]))
+        for agent, ss in zip(self.state_agents, self.seeds.states.spawn(len(self.state_agents))):
+            agent.stream = np.random.default_rng(ss)
+        f = self.world.firms
+        if f.n:
+            f.key = keys_from(self.seeds.firms.spawn(f.n))
 
     def submit(self, state: str, orders: list[Action]) -> None:
         """Hand a human seat its sealed orders for the coming round."""

@@ -17,7 +17,7 @@ def observations():
     """Observations from a few rounds into a lively default-world run."""
     m = GeoModel("configs/default.yaml", seed=1, rounds=6)
     m.run(4)
-    ctx = m._context()
+    ctx = m.round_context()
     return m, m.observe(ctx)
 
 

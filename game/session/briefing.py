@@ -92,7 +92,7 @@ def private_briefing(model: GeoModel, seat: str, seat_params: dict) -> dict:
     w = model.world
     names, sectors = w.states.names, w.sectors.names
     i = names.index(seat)
-    obs = model.observe(model._context())[i]
+    obs = model.observe(model.round_context())[i]
     dependence = []
     for s, sector in enumerate(sectors):
         shares = obs.public.supply_share[i, :, s].copy()

@@ -4,7 +4,7 @@ rules, and the menu of legal action kinds (help text and a valid example each).
 The dry run applies the orders to a deep copy of the world with a fresh
 PolicyBook, so the live world is never touched. Engine seam: the method we
 would want is `GeoModel.check_orders(state, actions) -> list[str]`; this module
-builds it from `PolicyBook.apply`, `GeoModel._context()` and `model.world`.
+builds it from `PolicyBook.apply`, `GeoModel.round_context()` and `model.world`.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def check_orders(model: GeoModel, state: str, actions: Sequence[Action]) -> list
         raise IllegalOrder(f"unknown state {state!r}")
     i = names.index(state)
     _, book = _scratch(model)
-    ctx = model._context()
+    ctx = model.round_context()
     out = []
     for n, action in enumerate(actions, 1):
         try:
@@ -139,7 +139,7 @@ def check_inject(model: GeoModel, inj: Inject) -> str:
     """Apply an inject to a copy of the world; its description, or IllegalOrder with the reason."""
     world, book = _scratch(model)
     try:
-        return apply_inject(types.SimpleNamespace(world=world, book=book), inj)
+        return apply_inject(world, book, inj)
     except IllegalAction as exc:
         raise IllegalOrder(f"inject {inj.kind} refused: {exc}") from None
 
@@ -191,7 +191,7 @@ def field_specs(kind: str, states: Sequence[str], sectors: Sequence[str]) -> lis
 
 def _candidates(model: GeoModel, state: str) -> dict[str, list[dict]]:
     """A few plausible orders per kind for this state, most useful first."""
-    obs = model.observe(model._context())[model.world.states.names.index(state)]
+    obs = model.observe(model.round_context())[model.world.states.names.index(state)]
     pub, me = obs.public, obs.me
     names, sectors = pub.states, pub.sectors
     others = [k for k in range(len(names)) if k != me]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from game.model import GeoModel
 from game.scenario import Scenario
-from game.session.replay import hand_over, parse_round, play_round, reseed, with_seats
+from game.session.replay import hand_over, parse_round, play_round, with_seats
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class SessionPrefix:
         for orders, injects in zip(self.orders, self.injects):
             play_round(model, *parse_round(orders, injects))
         hand_over(model, {s: scenario.states[s].strategy.model_dump() for s in self.seats})
-        reseed(model, seed)
+        model.reseed(seed)
         model.run()
         return model
 

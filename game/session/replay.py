@@ -15,14 +15,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import yaml
 
-from agents.strategies import make_state_strategy
 from game.actions import Action, parse_action
 from game.injects import Inject, parse_inject
 from game.model import GeoModel
-from game.rng import RootSeed, keys_from
 from game.scenario import Scenario, StrategySpec, scenario_from_dict
 
 HUMAN = "human"
@@ -79,28 +76,6 @@ def play_round(model: GeoModel, orders: Mapping[str, list[Action]], injects: Seq
 
 
 def hand_over(model: GeoModel, strategies: Mapping[str, dict]) -> None:
-    """From the next round on, the named states play these strategies ({kind, params}).
-
-    Engine seam: GeoModel has no public way to change a state's strategy mid-game,
-    so this replaces `StateAgent.strategy` (a public attribute) directly.
-    """
-    names = model.world.states.names
+    """From the next round on, the named states play these strategies ({kind, params})."""
     for state, spec in strategies.items():
-        agent = model.state_agents[names.index(state)]
-        agent.strategy = make_state_strategy(spec["kind"], spec.get("params") or {})
-
-
-def reseed(model: GeoModel, seed: int) -> None:
-    """Fresh random streams from `seed` for everything that draws after this point:
-    each state's stream, each firm's counter-based key, future entrants' keys.
-
-    Used after replaying a session's prefix, so replications of a counterfactual
-    share the session's world at the fork point and differ only afterwards.
-    Engine seam: writes `StateAgent.stream`, `world.firms.key` and `model.seeds`.
-    """
-    seeds = RootSeed(np.random.SeedSequence([seed, model.steps]))
-    for agent, ss in zip(model.state_agents, seeds.states.spawn(len(model.state_agents))):
-        agent.stream = np.random.default_rng(ss)
-    f = model.world.firms
-    f.key = keys_from(seeds.firms.spawn(f.n)) if f.n else f.key
-    model.seeds = seeds
+        model.set_strategy(state, spec["kind"], spec.get("params") or {})

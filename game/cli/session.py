@@ -132,6 +132,8 @@ def created_text(created, db) -> str:
              f"facilitator token: {created.facilitator_token}"]
     lines += [f"seat {s} token: {t}" for s, t in created.seat_tokens.items()]
     lines.append("Keep the tokens: only their hashes are stored. Hand each seat its own.")
+    lines.append(f"Play in the browser: highfence serve --session {created.session_id} --db {db} "
+                 "(save this output with --json and pass --links FILE to print every seat's link).")
     return "\n".join(lines)
 
 

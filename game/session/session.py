@@ -176,6 +176,11 @@ class Session:
         self.scenario = scenario_from_yaml(self.row.scenario_yaml, f"session {session_id}")
         self.seat_scenario = with_seats(self.scenario, {s: r.seat_params for s, r in self.seat_rows.items()})
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the live model changes (adjudication); hold it to read the model safely."""
+        return self._lock
+
     # -- reading --------------------------------------------------------------------
     @property
     def seats(self) -> list[str]:

@@ -36,7 +36,8 @@ def round_events(events: Sequence[Event], round_: int) -> list[Event]:
     return [e for e in events if e.round == round_]
 
 
-def event_log(events: Sequence[Event], round_: int, *, routine: bool = False) -> str:
+def event_log(events: Sequence[Event], round_: int, *, routine: bool = False,
+              start_hint: str = "The starting year: press Step to play round 1.") -> str:
     """HTML for the events of `round_`; subsidies and refused orders only if `routine`."""
     mine = round_events(events, round_)
     shown = [e for e in mine if routine or e.kind not in ROUTINE]
@@ -52,7 +53,7 @@ def event_log(events: Sequence[Event], round_: int, *, routine: bool = False) ->
             f"{esc(tag)}</span> {esc(e.text)}</li>"
         )
     if round_ == 0:
-        items.append('<li class="hf-quiet">The starting year: press Step to play round 1.</li>')
+        items.append(f'<li class="hf-quiet">{esc(start_hint)}</li>')
     elif not shown:
         items.append('<li class="hf-quiet">Nothing notable happened this round.</li>')
     return f'<div class="hf-log"><div class="hf-log-head">{esc(head)}</div><ul>{"".join(items)}</ul></div>'

@@ -1,0 +1,523 @@
+"""Tabletop sessions in the browser: `highfence serve --session ID`.
+
+Plain HTTP routes mounted on Solara's own Starlette app (so `/` still serves the
+explore view), each page checking its token before anything is rendered:
+
+    /session/ID                      join page: paste a token, go to your page
+    /session/ID/public               public screen: map, charts, events, who has submitted
+    /session/ID/facilitator?token=F  facilitator: seat status, injects, close round, pause, end
+    /session/ID/seat/SEAT?token=T    one seat: its briefing, legal actions, sealed orders, debrief
+
+and the JSON API the pages (and scripts, and tests) call. A token goes in an
+`Authorization: Bearer TOKEN` header (or `?token=`); errors are JSON
+`{"error": message, "status": code}` with the Session API's status: 403 a token
+that does not grant the request, 404 an unknown session or seat, 409 a paused
+or ended session or a round that is not open, 422 an illegal order or inject.
+
+    GET  /api/session/ID/status                      public: round, status, who has submitted
+    GET  /api/session/ID/briefing[?seat=S]           the view the token is entitled to
+    GET  /api/session/ID/history                     adjudicated rounds (orders public once adjudicated)
+    GET  /api/session/ID/world[?sector=S]            public screen fragment (HTML in JSON)
+    GET  /api/session/ID/seat/S/orders               S's sealed orders this round (S's token)
+    POST /api/session/ID/seat/S/orders               {"actions": [...], "round": r, "append": false}
+    POST /api/session/ID/seat/S/preview              {"actions": [...]} -> {"effects": [...]}
+    GET  /api/session/ID/seat/S/legal                S's legal actions with help and examples
+    POST /api/session/ID/injects                     {"inject": {...}, "round": r}       (facilitator)
+    POST /api/session/ID/close-round                 {"round": r}                         (facilitator)
+    POST /api/session/ID/pause | unpause | end       (facilitator)
+
+Tokens are compared in constant time by the Session API (game.session.tokens).
+Pages never contain a token; responses carry `Cache-Control: no-store`,
+`Referrer-Policy: no-referrer` and a Content-Security-Policy that allows only
+this server, so a page cannot load anything from elsewhere.
+
+The database is the truth: every request reads the stored session, so the CLI
+(`highfence session order ...`) and the pages can act on one game at once, and
+a restarted server carries on where the stored session is (`Session.resume()`
+at start-up).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from game.errors import HighfenceError
+from game.session import NotFound, Session, SessionError, SessionStore, open_session
+from game.session.errors import Forbidden
+from game.session.session import FACILITATOR, PUBLIC, SEAT
+from game.web import session_html as views
+from game.web.session_assets import CSS, JS
+
+MAX_BODY = 256 * 1024
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": CSP,
+}
+
+
+class BadRequest(SessionError):
+    http_status = 400
+
+
+# -- the sessions this server serves ------------------------------------------------------
+
+
+class SessionHub:
+    """The sessions one server serves, each resumed from the database at start-up.
+
+    One `Session` object per session is shared by every request (its lock keeps
+    the cached model consistent); every call still reads the stored state first.
+    """
+
+    def __init__(self, store: SessionStore, ids: Sequence[str]):
+        self.store = store
+        self.sessions: dict[str, Session] = {}
+        self.resumed: dict[str, dict] = {}
+        for sid in dict.fromkeys(ids):
+            s = open_session(store, sid)
+            self.resumed[sid] = s.resume()
+            self.sessions[sid] = s
+
+    def get(self, sid: str) -> Session:
+        s = self.sessions.get(sid)
+        if s is None:
+            raise NotFound(f"session {sid!r} is not served here (served: {', '.join(self.sessions) or 'none'})")
+        return s
+
+
+# -- tokens and addresses ---------------------------------------------------------------
+
+
+def token_of(request) -> str | None:
+    """The request's token: `Authorization: Bearer T`, `X-Highfence-Token: T` or `?token=T`."""
+    auth = request.headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip() or None
+    return request.headers.get("x-highfence-token") or request.query_params.get("token") or None
+
+
+def is_loopback(host: str) -> bool:
+    """Is `host` this machine only (127.0.0.0/8, ::1, localhost)? Names are resolved locally."""
+    h = host.strip("[]")
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        pass
+    if h.lower() == "localhost":
+        return True
+    try:
+        infos = socket.getaddrinfo(h, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0].split("%")[0]).is_loopback for i in infos)
+
+
+def network_warning(host: str, port: int) -> str | None:
+    if is_loopback(host):
+        return None
+    return (f"highfence: warning: --host {host} is not a loopback address: anyone who can reach this machine on "
+            f"port {port} can open these pages. Seat and facilitator pages need their tokens, but plain HTTP "
+            "carries them unencrypted: serve to a network only when you trust it (or behind HTTPS).")
+
+
+def base_url(host: str, port: int) -> str:
+    shown = host
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_unspecified:
+            shown = socket.gethostname()  # 0.0.0.0 / :: : others reach the machine by its name or address
+    except ValueError:
+        pass
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def session_path(sid: str) -> str:
+    return f"/session/{quote(sid, safe='')}"
+
+
+def session_links(base: str, s: Session, tokens: dict | None = None) -> list[str]:
+    """The lines `highfence serve` prints for one session: the public screen, the
+    facilitator's and each seat's link (with the real tokens if `tokens` holds them,
+    as `highfence session new --json` wrote them; else a placeholder)."""
+    st = s.status()
+    root = base + session_path(s.id)
+    where = (f"round {st['current_round']} of {st['rounds']} open" if st["current_round"]
+             else f"ended after round {st['adjudicated']}")
+    paused = " (paused)" if st["status"] == "paused" else ""
+    f_token = (tokens or {}).get("facilitator_token")
+    seat_tokens = (tokens or {}).get("seat_tokens") or {}
+    width = max(len("public screen"), *(len(f"seat {x}") for x in s.seats))
+    lines = [f"session {s.id} ({st['scenario']}, {where}{paused}; seats {', '.join(s.seats)}):",
+             f"  {'public screen':<{width}}  {root}/public",
+             f"  {'facilitator':<{width}}  {root}/facilitator?token={quote(f_token, safe='') if f_token else '<facilitator token>'}"]
+    for seat in s.seats:
+        t = seat_tokens.get(seat)
+        lines.append(f"  {'seat ' + seat:<{width}}  {root}/seat/{quote(seat, safe='')}?token="
+                     f"{quote(t, safe='') if t else f'<{seat} token>'}")
+    lines.append(f"  {'join page':<{width}}  {root}  (paste a token)")
+    return lines
+
+
+def read_links_file(path: Path) -> dict:
+    """The JSON `highfence session new --json` prints: session_id, facilitator_token, seat_tokens, db."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise HighfenceError(f"--links {path}: cannot read it ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise HighfenceError(f"--links {path}: not JSON ({exc.msg}); expected the output of "
+                             "`highfence session new ... --json`") from None
+    if not isinstance(data, dict) or not isinstance(data.get("session_id"), str) \
+            or not isinstance(data.get("seat_tokens"), dict):
+        raise HighfenceError(f"--links {path}: expected the JSON of `highfence session new ... --json` "
+                             "(session_id, facilitator_token, seat_tokens)")
+    return data
+
+
+def check_links(s: Session, data: dict, path: Path) -> dict:
+    """Keep only tokens that really are this session's (checked against the stored hashes)."""
+    if data.get("session_id") != s.id:
+        return {}
+    out: dict[str, Any] = {"seat_tokens": {}}
+    f = data.get("facilitator_token")
+    if isinstance(f, str):
+        try:
+            if s.role(f).kind == FACILITATOR:
+                out["facilitator_token"] = f
+        except Forbidden:
+            pass
+    for seat, t in data["seat_tokens"].items():
+        try:
+            if isinstance(t, str) and s.role(t, seat).kind == SEAT:
+                out["seat_tokens"][seat] = t
+        except SessionError:
+            pass
+    if "facilitator_token" not in out or len(out["seat_tokens"]) != len(data["seat_tokens"]):
+        raise HighfenceError(f"--links {path}: some tokens do not belong to session {s.id} "
+                             "(a fork has new tokens; use the file of the session you serve)")
+    return out
+
+
+# -- responses ---------------------------------------------------------------------------
+
+
+def _responses():
+    from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+    return HTMLResponse, JSONResponse, RedirectResponse, Response
+
+
+def finite(data: Any) -> Any:
+    """`data` with NaN and infinities as null: strict JSON, which a browser's JSON.parse reads."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(v) for v in data]
+    return data
+
+
+def json_response(data: Any, status: int = 200):
+    _, JSONResponse, _, _ = _responses()
+    return JSONResponse(finite(data), status_code=status, headers=SECURE_HEADERS)
+
+
+def json_error(exc: HighfenceError):
+    status = getattr(exc, "http_status", 400)
+    return json_response({"error": str(exc), "status": status}, status)
+
+
+def html_response(text: str, status: int = 200):
+    HTMLResponse, _, _, _ = _responses()
+    return HTMLResponse(text, status_code=status, headers=SECURE_HEADERS)
+
+
+def html_error(exc: HighfenceError):
+    status = getattr(exc, "http_status", 400)
+    return html_response(views.error_page(status, str(exc)), status)
+
+
+class Payload:
+    """A request's JSON body, parsed only when a handler asks for it: after the token
+    has been checked, so a request with the wrong token is refused (403) whatever it holds."""
+
+    def __init__(self, raw: bytes):
+        self.raw = raw
+
+    def get(self) -> dict:
+        if len(self.raw) > MAX_BODY:
+            raise BadRequest(f"request body over {MAX_BODY // 1024} KiB")
+        if not self.raw.strip():
+            return {}
+        try:
+            data = json.loads(self.raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BadRequest(f"the request body is not JSON ({exc})") from None
+        if not isinstance(data, dict):
+            raise BadRequest("the request body must be a JSON object")
+        return data
+
+
+def _round(data: dict) -> int | None:
+    r = data.get("round")
+    if r is None or r == "":
+        return None
+    if isinstance(r, bool) or not isinstance(r, int):
+        raise BadRequest(f"round: expected a whole number, got {r!r}")
+    return r
+
+
+# -- the routes --------------------------------------------------------------------------
+
+
+class SessionRoutes:
+    """The page and API endpoints for the sessions of one hub."""
+
+    def __init__(self, hub: SessionHub):
+        self.hub = hub
+
+    # wrappers: the Session API blocks (SQLite, the engine), so it runs in the thread pool
+    def api(self, fn: Callable, body: bool = False):
+        from starlette.concurrency import run_in_threadpool
+
+        async def endpoint(request):
+            try:
+                if int(request.headers.get("content-length") or 0) > MAX_BODY:
+                    raise BadRequest(f"request body over {MAX_BODY // 1024} KiB")
+                payload = Payload(await request.body() if body else b"")
+                s = self.hub.get(request.path_params["sid"])
+                result = await run_in_threadpool(fn, s, request, payload)
+            except HighfenceError as exc:
+                return json_error(exc)
+            return json_response(result)
+
+        return endpoint
+
+    def html(self, fn: Callable):
+        from starlette.concurrency import run_in_threadpool
+
+        async def endpoint(request):
+            try:
+                s = self.hub.get(request.path_params["sid"])
+                return await run_in_threadpool(fn, s, request)
+            except HighfenceError as exc:
+                return html_error(exc)
+
+        return endpoint
+
+    # -- pages ------------------------------------------------------------------------
+    def landing(self, s: Session, request):
+        return html_response(views.landing_page(s.status(), session_path(s.id)))
+
+    def join(self, s: Session, request):
+        _, _, RedirectResponse, _ = _responses()
+        token = token_of(request)
+        role = s.role(token)
+        root = session_path(s.id)
+        if role.kind == PUBLIC:
+            return RedirectResponse(f"{root}/public", status_code=303, headers=SECURE_HEADERS)
+        q = "?token=" + quote(token, safe="")
+        if role.kind == FACILITATOR:
+            return RedirectResponse(f"{root}/facilitator{q}", status_code=303, headers=SECURE_HEADERS)
+        return RedirectResponse(f"{root}/seat/{quote(role.seat, safe='')}{q}", status_code=303, headers=SECURE_HEADERS)
+
+    def public(self, s: Session, request):
+        st = s.status()
+        with s.lock:
+            model = s.model()
+            b = s.briefing()
+            sector_i = views.sector_index(model, request.query_params.get("sector"))
+            text = views.public_page(st, b["public"], model, sector_i)
+        return html_response(text)
+
+    def facilitator(self, s: Session, request):
+        token = token_of(request)
+        if s.role(token).kind != FACILITATOR:
+            raise Forbidden("the facilitator page needs the facilitator's token")
+        return html_response(views.facilitator_page(s.briefing(token), session_path(s.id)))
+
+    def seat(self, s: Session, request):
+        seat = request.path_params["seat"]
+        token = token_of(request)
+        if s.role(token, seat).kind != SEAT:  # the facilitator reads briefings through the API, not as a seat
+            raise Forbidden(f"{seat}'s page needs {seat}'s own seat token")
+        with s.lock:
+            b = s.briefing(token, seat)
+            model = s.model()
+            results = seat_results(model, seat) if model.steps >= 1 else None
+            text = views.seat_page(b, model, views.sector_index(model, request.query_params.get("sector")), results)
+        return html_response(text)
+
+    # -- API --------------------------------------------------------------------------
+    def status(self, s, request, data):
+        return s.status()
+
+    def briefing(self, s, request, data):
+        return s.briefing(token_of(request), request.query_params.get("seat") or None)
+
+    def history(self, s, request, data):
+        q = request.query_params
+        try:
+            first = int(q.get("first", 1))
+            last = int(q["last"]) if q.get("last") else None
+        except ValueError:
+            raise BadRequest("first, last: expected round numbers") from None
+        return s.history(first, last)
+
+    def world(self, s, request, data):
+        st = s.status()
+        with s.lock:
+            model = s.model()
+            pub = s.briefing()["public"]
+            sector_i = views.sector_index(model, request.query_params.get("sector"))
+            return {"status": st, "round_html": views.round_text(st),
+                    "world": views.world_fragment(model, sector_i), "policies": views.policies_list(pub["policies"])}
+
+    def orders_get(self, s, request, data):
+        seat = request.path_params["seat"]
+        return {"seat": seat, "round": s.status()["current_round"], "orders": s.orders_of(seat, token_of(request))}
+
+    @staticmethod
+    def _seat_first(s: Session, request) -> tuple[str, str | None]:
+        """The seat and token of a seat request, refused (403/404) before its body is read."""
+        seat, token = request.path_params["seat"], token_of(request)
+        if s.role(token, seat).kind != SEAT:
+            raise Forbidden(f"this token is not {seat}'s seat token: only {seat}'s own token orders for it")
+        return seat, token
+
+    @staticmethod
+    def _facilitator_first(s: Session, request, what: str) -> str | None:
+        token = token_of(request)
+        if s.role(token).kind != FACILITATOR:
+            raise Forbidden(f"only the facilitator's token can {what}")
+        return token
+
+    @staticmethod
+    def _actions(data: dict) -> list:
+        actions = data.get("actions", [])
+        if not isinstance(actions, list):
+            raise BadRequest("actions: expected a list of orders")
+        return actions
+
+    def orders_post(self, s, request, payload):
+        seat, token = self._seat_first(s, request)
+        data = payload.get()
+        return s.submit(seat, token, self._actions(data), append=bool(data.get("append", False)),
+                        round=_round(data))
+
+    def preview(self, s, request, payload):
+        seat, token = self._seat_first(s, request)
+        return {"effects": s.preview(seat, token, self._actions(payload.get()))}
+
+    def legal(self, s, request, data):
+        return s.legal_actions(request.path_params["seat"], token_of(request))
+
+    def inject(self, s, request, payload):
+        token = self._facilitator_first(s, request, "add injects")
+        data = payload.get()
+        if "inject" not in data:
+            raise BadRequest('expected {"inject": {...}}')
+        return s.add_inject(token, data["inject"], round=_round(data))
+
+    def close_round(self, s, request, payload):
+        token = self._facilitator_first(s, request, "close a round")
+        return s.close_round(token, round=_round(payload.get())).as_dict()
+
+    def pause(self, s, request, data):
+        return s.pause(token_of(request))
+
+    def unpause(self, s, request, data):
+        return s.unpause(token_of(request))
+
+    def end(self, s, request, data):
+        return s.end(token_of(request))
+
+    def routes(self) -> list:
+        from starlette.routing import Route
+
+        _, _, _, Response = _responses()
+
+        def asset(text: str, media: str):
+            async def endpoint(request):
+                return Response(text, media_type=media, headers={"Cache-Control": "no-cache",
+                                                                 "X-Content-Type-Options": "nosniff"})
+            return endpoint
+
+        async def not_found(request):
+            exc = NotFound(f"no such page: {request.url.path}")
+            return json_error(exc) if request.url.path.startswith("/api/") else html_error(exc)
+
+        api, page = self.api, self.html
+        a = "/api/session/{sid}"
+        return [
+            Route("/_highfence/session.css", asset(CSS, "text/css")),
+            Route("/_highfence/session.js", asset(JS, "text/javascript")),
+            Route("/session/{sid}", page(self.landing)),
+            Route("/session/{sid}/join", page(self.join)),
+            Route("/session/{sid}/public", page(self.public)),
+            Route("/session/{sid}/facilitator", page(self.facilitator)),
+            Route("/session/{sid}/seat/{seat}", page(self.seat)),
+            Route(f"{a}/status", api(self.status)),
+            Route(f"{a}/briefing", api(self.briefing)),
+            Route(f"{a}/history", api(self.history)),
+            Route(f"{a}/world", api(self.world)),
+            Route(f"{a}/seat/{{seat}}/orders", api(self.orders_get), methods=["GET"]),
+            Route(f"{a}/seat/{{seat}}/orders", api(self.orders_post, body=True), methods=["POST"]),
+            Route(f"{a}/seat/{{seat}}/preview", api(self.preview, body=True), methods=["POST"]),
+            Route(f"{a}/seat/{{seat}}/legal", api(self.legal)),
+            Route(f"{a}/injects", api(self.inject, body=True), methods=["POST"]),
+            Route(f"{a}/close-round", api(self.close_round, body=True), methods=["POST"]),
+            Route(f"{a}/pause", api(self.pause, body=True), methods=["POST"]),
+            Route(f"{a}/unpause", api(self.unpause, body=True), methods=["POST"]),
+            Route(f"{a}/end", api(self.end, body=True), methods=["POST"]),
+            # Anything else under these prefixes is ours too: never fall through to the Solara page.
+            Route("/session/{rest:path}", not_found, methods=["GET", "POST", "HEAD"]),
+            Route("/api/session/{rest:path}", not_found, methods=["GET", "POST", "HEAD"]),
+            Route("/_highfence/{rest:path}", not_found),
+        ]
+
+
+_install_lock = threading.Lock()
+
+
+def install(app, hub: SessionHub) -> None:
+    """Put the session routes in front of an existing Starlette app's routes (Solara's)."""
+    with _install_lock:
+        app.router.routes[0:0] = SessionRoutes(hub).routes()
+
+
+def session_app(hub: SessionHub):
+    """The session pages alone as a Starlette app (no Solara): for tests and embedding."""
+    from starlette.applications import Starlette
+
+    return Starlette(routes=SessionRoutes(hub).routes())
+
+
+def seat_results(model, seat: str) -> tuple[dict | None, dict]:
+    """A seat's public outcomes before and after the last adjudicated round (for its debrief)."""
+    outs = model.datacollector.outcomes
+    i = model.world.states.names.index(seat)
+
+    def pick(o) -> dict:
+        return {k: float(o.state_metric(k)[i]) for k in views.RESULT_METRICS}
+
+    return (pick(outs[-2]) if len(outs) >= 2 else None), pick(outs[-1])
+
+
+__all__ = ["SessionHub", "SessionRoutes", "base_url", "check_links", "install", "is_loopback", "network_warning",
+           "read_links_file", "session_app", "session_links", "token_of"]

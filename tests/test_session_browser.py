@@ -1,0 +1,427 @@
+"""Tabletop sessions in a real browser: `highfence serve --session ID` with Debian's
+chromium driven by Playwright.
+
+Each role gets its own browser context (no shared cookies or storage): two seats,
+the facilitator and the public screen. Every request, failed request and console
+message is recorded; a test fails on any request to another host, any failed
+request, or any console error other than the HTTP refusals it provokes on
+purpose. Screenshots are kept under the test's tmp dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytest.importorskip("playwright")
+pytest.importorskip("solara")
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from game.cli import main as cli_main
+from game.session import SessionStore, create_session, open_session
+from game.web.server import free_port, spawn, stop
+from game.web.session_pages import is_loopback, network_warning
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "configs" / "tiny.yaml"
+CHROMIUM = os.environ.get("HIGHFENCE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 20_000
+REFUSED = re.compile(r"the server responded with a status of (\d{3})")
+
+browser_test = pytest.mark.browser
+
+
+class Recorder:
+    """Every request, failure and console error of one browser context's pages.
+
+    `refusals` lists the HTTP statuses (403, 409, 422) the test provokes on purpose:
+    Chromium logs each refused fetch as a console error, and only those are allowed.
+    """
+
+    def __init__(self, origin: str, refusals: tuple[int, ...] = ()):
+        self.origin = urlsplit(origin).netloc
+        self.refusals = refusals
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.refused: list[int] = []
+
+    def console(self, msg) -> None:
+        if msg.type != "error":
+            return
+        m = REFUSED.search(msg.text)
+        if m and int(m.group(1)) in self.refusals:
+            self.refused.append(int(m.group(1)))
+        else:
+            self.errors.append(msg.text)
+
+    def attach(self, page: Page) -> Page:
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("console", self.console)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        return page
+
+    def check(self) -> None:
+        foreign = [u for u in self.requests
+                   if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != self.origin]
+        assert not foreign, f"requests to other hosts: {foreign}"
+        # A reload (after a round closes) aborts the poll in flight: not a failure of the page.
+        failed = [f for f in self.failed if not ("/api/session/" in f and "ERR_ABORTED" in f)]
+        assert not failed, f"failed requests: {failed}"
+        assert not self.errors, f"console errors: {self.errors}"
+        assert self.requests, "no request was recorded"
+
+
+# -- fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("sessions") / "games.sqlite"
+
+
+@pytest.fixture(scope="module")
+def game(db):
+    return create_session(SessionStore(db), TINY, ["BETA", "GAMMA"], seed=3)
+
+
+@pytest.fixture(scope="module")
+def server(game, db):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (make system-deps installs it)")
+    port = free_port()
+    proc = spawn(port, sessions=[game.session_id], db=db, cwd=ROOT)
+    yield f"http://127.0.0.1:{port}"
+    log = stop(proc)
+    assert f"serving on http://127.0.0.1:{port}/" in log, log
+    assert f"/session/{game.session_id}/facilitator?token=<facilitator token>" in log, log
+    assert "Traceback" not in log, f"the server logged an error:\n{log}"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (make system-deps installs it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("session-screenshots")
+
+
+class Role:
+    """One person at the table: a fresh browser context, its recorder, its page."""
+
+    def __init__(self, browser: Browser, origin: str, refusals: tuple[int, ...] = ()):
+        self.ctx: BrowserContext = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.ctx.set_default_timeout(TIMEOUT_MS)
+        self.rec = Recorder(origin, refusals)
+        self.origin = origin
+        self.page: Page = self.rec.attach(self.ctx.new_page())
+        self.closed = False
+
+    def open(self, path: str) -> Page:
+        resp = self.page.goto(self.origin + path)
+        assert resp is not None and resp.status == 200, (path, resp and resp.status)
+        return self.page
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.rec.check()
+        finally:
+            self.ctx.close()
+
+
+@pytest.fixture
+def people(browser):
+    opened: list[Role] = []
+
+    def open_(origin: str, refusals: tuple[int, ...] = ()) -> Role:
+        r = Role(browser, origin, refusals)
+        opened.append(r)
+        return r
+
+    yield open_
+    errors = []
+    for r in opened:
+        try:
+            r.close()
+        except AssertionError as exc:
+            errors.append(str(exc))
+    assert not errors, errors
+
+
+def seat_url(sid: str, seat: str, token: str) -> str:
+    return f"/session/{sid}/seat/{seat}?token={token}"
+
+
+def fill_card(page: Page, kind: str, values: dict) -> None:
+    card = page.locator(f'form.hf-action[data-kind="{kind}"]')
+    for name, value in values.items():
+        field = card.locator(f'[data-field="{name}"]')
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(str(value))
+        else:
+            field.fill(str(value))
+    card.locator("button.hf-add").click()
+
+
+def screenshot(page: Page, path: Path) -> None:
+    page.mouse.move(0, 0)
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    page.screenshot(path=path, full_page=True)
+
+
+# -- the tests ------------------------------------------------------------------------
+
+
+@browser_test
+def test_seats_and_facilitator_in_separate_browsers(server, game, db, people, shots):
+    sid, f = game.session_id, game.facilitator_token
+    beta, gamma = game.seat_tokens["BETA"], game.seat_tokens["GAMMA"]
+
+    public = people(server)
+    pub = public.open(f"/session/{sid}/public")
+    expect(pub.locator("#hf-round")).to_contain_text("Round 1 of 10")
+    expect(pub.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, advanced chips, round 0")
+    expect(pub.locator(".hf-charts svg.hf-chart")).to_have_count(7)
+
+    fac = people(server, refusals=(409,))
+    fpage = fac.open(f"/session/{sid}/facilitator?token={f}")
+    status_of = fpage.locator('.hf-seat-status[data-seat="BETA"]')
+    expect(status_of).to_have_text("waiting")
+
+    b = people(server, refusals=(403, 409, 422))
+    bpage = b.open(seat_url(sid, "BETA", beta))
+    expect(bpage.locator("#hf-private h2")).to_contain_text("BETA")
+    expect(bpage.locator("#hf-budget")).to_be_visible()
+    expect(bpage.locator("#hf-sealed-box")).to_contain_text("None sealed yet")
+    assert bpage.locator("form.hf-action").count() >= 10, "the legal actions should each have a form"
+
+    g = people(server, refusals=(409,))
+    gpage = g.open(seat_url(sid, "GAMMA", gamma))
+    expect(gpage.locator("#hf-private h2")).to_contain_text("GAMMA")
+
+    # BETA drafts through the forms: a legal subsidy, then an illegal order the server refuses (422).
+    fill_card(bpage, "subsidy", {"sector": "chips", "amount": "3.25"})
+    expect(bpage.locator("#hf-draft li")).to_have_count(1)
+    expect(bpage.locator("#hf-msg")).to_contain_text("Added:")
+    bpage.locator(".hf-json summary").click()
+    bpage.locator("#hf-json").fill('{"kind": "subsidy", "sector": "nowhere", "amount": 1}')
+    bpage.locator("#hf-json-form button").click()
+    expect(bpage.locator("#hf-msg")).to_contain_text("nowhere")
+    expect(bpage.locator("#hf-draft li")).to_have_count(1)
+    bpage.locator("#hf-submit").click()
+    expect(bpage.locator("#hf-msg")).to_contain_text("Sealed 1 order(s) for round 1")
+    expect(bpage.locator("#hf-sealed-box")).to_contain_text('"amount": 3.25')
+    screenshot(bpage, shots / "seat_beta.png")
+    bpage.locator('form.hf-action[data-kind="diversify"]').scroll_into_view_if_needed()
+    bpage.screenshot(path=shots / "seat_beta_scrolled.png")  # the orders panel stays in view
+
+    # Everyone sees that BETA has submitted (live, no reload); nobody but BETA and the facilitator sees what.
+    expect(status_of).to_have_text("submitted")
+    expect(gpage.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "true")
+    expect(pub.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "true")
+    assert "3.25" not in gpage.content() and "3.25" not in pub.content()
+    expect(gpage.locator("#hf-sealed-box")).to_contain_text("None sealed yet")
+    fpage.locator("#hf-pending-orders summary").click()
+    expect(fpage.locator("#hf-pending-orders")).to_contain_text("3.25")
+
+    # BETA's browser cannot read GAMMA's page or act for GAMMA or the facilitator: HTTP 403.
+    api = f"{server}/api/session/{sid}"
+    as_beta = {"Authorization": f"Bearer {beta}"}
+    req = b.ctx.request
+    for resp in (
+        req.get(f"{server}{seat_url(sid, 'GAMMA', beta)}"),
+        req.get(f"{server}/session/{sid}/seat/GAMMA"),
+        req.get(f"{server}/session/{sid}/facilitator?token={beta}"),
+        req.get(f"{server}{seat_url(sid, 'BETA', f)}"),  # seat pages take the seat's own token only
+        req.get(f"{api}/briefing?seat=GAMMA", headers=as_beta),
+        req.get(f"{api}/seat/GAMMA/orders", headers=as_beta),
+        req.get(f"{api}/seat/GAMMA/legal", headers=as_beta),
+        req.post(f"{api}/seat/GAMMA/orders", headers=as_beta, data={"actions": []}),
+        req.post(f"{api}/seat/GAMMA/preview", headers=as_beta, data={"actions": []}),
+        req.post(f"{api}/close-round", headers=as_beta, data={}),
+        req.post(f"{api}/injects", headers=as_beta,
+                 data={"inject": {"kind": "demand_shock", "sector": "chips", "factor": 2}}),
+        req.post(f"{api}/pause", headers=as_beta, data={}),
+        req.post(f"{api}/end", headers=as_beta, data={}),
+        req.post(f"{api}/seat/GAMMA/orders", headers={"Authorization": f"Bearer {f}"}, data={"actions": []}),
+        req.post(f"{api}/close-round", data={}),  # no token at all
+        req.get(f"{server}/session/{sid}/join?token=hf_wrong", max_redirects=0),
+    ):
+        assert resp.status == 403, (resp.url, resp.status, resp.text()[:200])
+        assert "Your briefing" not in resp.text() and "budget" not in resp.text().lower()
+    assert req.get(f"{api}/seat/GAMMA/orders", headers={"Authorization": "Bearer hf_wrong"}).status == 403
+    joined = req.get(f"{server}/session/{sid}/join?token={gamma}", max_redirects=0)
+    assert joined.status == 303 and joined.headers["location"] == seat_url(sid, "GAMMA", gamma)
+    assert req.get(f"{api}/seat/NOPE/orders", headers=as_beta).status == 404
+    assert req.get(f"{server}/api/session/nope/status").status == 404
+    assert req.get(f"{api}/seat/GAMMA/orders", headers={"Authorization": f"Bearer {gamma}"}).json()["orders"] is None
+    # In the page too: the link with the wrong seat shows a refusal, no briefing.
+    resp = bpage.goto(server + seat_url(sid, "GAMMA", beta))
+    assert resp.status == 403
+    expect(bpage.locator("#hf-error")).to_contain_text("not GAMMA's seat token")
+    # And on the command line, the same refusal.
+    assert cli_main(["session", "order", sid, "--seat", "GAMMA", "--token", beta, "--db", str(db)]) == 2
+    assert cli_main(["session", "show", sid, "--seat", "GAMMA", "--token", beta, "--db", str(db)]) == 2
+    assert req.get(f"{api}/seat/GAMMA/orders", headers={"Authorization": f"Bearer {gamma}"}).json()["orders"] is None
+    bpage = b.open(seat_url(sid, "BETA", beta))
+
+    # The facilitator adds an inject from the menu, then closes the round (GAMMA holds).
+    card = fpage.locator('form.hf-inject[data-kind="demand_shock"]')
+    card.locator('[data-field="sector"]').select_option("chips")
+    card.locator('[data-field="factor"]').fill("1.5")
+    card.locator("button.hf-add").click()
+    expect(fpage.locator("#hf-msg")).to_contain_text("Inject added to round 1")
+    expect(fpage.locator(".hf-pending-injects")).to_contain_text("demand_shock")
+    screenshot(fpage, shots / "facilitator.png")
+    fpage.locator("#hf-close").click()
+    expect(fpage.locator("#hf-msg")).to_contain_text("Round 1 adjudicated")
+    expect(fpage.locator("#hf-round")).to_contain_text("Round 2 of 10")
+
+    # Every page follows: the seats get their debrief, the public screen its new map and charts.
+    for page in (bpage, gpage):
+        expect(page.locator("#hf-round")).to_contain_text("Round 2 of 10")
+        expect(page.locator("#hf-debrief h2")).to_contain_text("Debrief: round 1")
+        expect(page.locator("#hf-debrief .hf-round-orders")).to_contain_text("3.25")  # public once adjudicated
+        expect(page.locator("#hf-debrief")).to_contain_text("demand_shock")
+        expect(page.locator("#hf-sealed-box")).to_contain_text("None sealed yet")
+    expect(bpage.locator("#hf-debrief .hf-results")).to_contain_text("welfare change")
+    expect(pub.locator("#hf-round")).to_contain_text("Round 2 of 10")
+    expect(pub.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, advanced chips, round 1")
+    expect(pub.locator(".hf-view-log")).to_contain_text("Round 1:")
+    expect(pub.locator(".hf-charts svg.hf-chart")).to_have_count(7)
+    expect(pub.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "false")
+    screenshot(gpage, shots / "seat_gamma_debrief.png")
+    pub.locator("#hf-sector").select_option("rare_earths")
+    expect(pub.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, rare earths, round 1")
+    screenshot(pub, shots / "public.png")
+
+    # Pause: the seats see it and cannot seal (409); unpause and play goes on.
+    fpage.locator("#hf-pause").click()
+    expect(fpage.locator("#hf-state")).to_have_text("paused")
+    expect(gpage.locator("#hf-paused")).to_be_visible()
+    expect(gpage.locator("#hf-hold")).to_be_disabled()
+    refused = g.ctx.request.post(f"{api}/seat/GAMMA/orders", headers={"Authorization": f"Bearer {gamma}"},
+                                 data={"actions": []})
+    assert refused.status == 409 and "paused" in refused.json()["error"]
+    fpage.locator("#hf-unpause").click()
+    expect(fpage.locator("#hf-state")).to_have_text("open")
+    expect(gpage.locator("#hf-state")).to_have_text("open")
+    gpage.locator("#hf-hold").click()
+    expect(gpage.locator("#hf-msg")).to_contain_text("Sealed a hold for round 2")
+    expect(fpage.locator('.hf-seat-status[data-seat="GAMMA"]')).to_have_text("submitted")
+    assert b.rec.refused and set(b.rec.refused) <= {403, 422}
+
+
+@browser_test
+def test_order_survives_sigkill_of_the_server(browser, db, people, shots):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}")
+    game = create_session(SessionStore(db), TINY, ["BETA", "GAMMA"], seed=5)
+    sid, beta, gamma = game.session_id, game.seat_tokens["BETA"], game.seat_tokens["GAMMA"]
+    links = db.parent / f"{sid}.json"
+    links.write_text(json.dumps(game.as_dict()))
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    proc = spawn(port, sessions=[sid], db=db, cwd=ROOT)
+    try:
+        b = people(origin)
+        page = b.open(seat_url(sid, "BETA", beta))
+        fill_card(page, "stockpile", {"sector": "rare_earths", "amount": "1.75"})
+        expect(page.locator("#hf-draft li")).to_have_count(1)
+        page.locator("#hf-submit").click()
+        expect(page.locator("#hf-msg")).to_contain_text("Sealed 1 order(s) for round 1")
+        sealed = page.locator("#hf-sealed-box").inner_text()
+        assert "stockpile" in sealed and "1.75" in sealed
+        b.close()  # before the kill: its polls would fail against a dead server
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    proc.stdout.close()
+
+    # Restart (printing the real links this time): the order is still there, BETA still "submitted".
+    proc = spawn(port, sessions=[sid], db=db, cwd=ROOT, extra=["--links", str(links)])
+    try:
+        b = people(origin)
+        page = b.open(seat_url(sid, "BETA", beta))
+        expect(page.locator("#hf-sealed-box")).to_contain_text('"amount": 1.75')
+        expect(page.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "true")
+        stored = b.ctx.request.get(f"{origin}/api/session/{sid}/seat/BETA/orders",
+                                   headers={"Authorization": f"Bearer {beta}"}).json()
+        assert stored["round"] == 1
+        assert stored["orders"] == [{"kind": "stockpile", "sector": "rare_earths", "amount": 1.75}]
+        # The game goes on: GAMMA's hold completes the round, which is adjudicated with BETA's order.
+        g = people(origin)
+        gpage = g.open(seat_url(sid, "GAMMA", gamma))
+        gpage.locator("#hf-hold").click()
+        expect(gpage.locator("#hf-msg")).to_contain_text("round 1 was adjudicated")
+        expect(gpage.locator("#hf-debrief .hf-round-orders")).to_contain_text("stockpile")
+        expect(page.locator("#hf-debrief h2")).to_contain_text("Debrief: round 1")
+        screenshot(page, shots / "seat_after_restart.png")
+        # The facilitator ends the game (after a confirmation): the seats see it and have nothing to seal.
+        fac = people(origin)
+        fpage = fac.open(f"/session/{sid}/facilitator?token={game.facilitator_token}")
+        fpage.once("dialog", lambda d: d.accept())
+        fpage.locator("#hf-end").click()
+        expect(fpage.locator("#hf-state")).to_have_text("ended")
+        expect(fpage.locator("#hf-close")).to_be_disabled()
+        expect(page.locator("#hf-ended")).to_be_visible()
+        expect(page.locator("#hf-round")).to_contain_text("Game over after round 1 of 10")
+        assert page.locator("#hf-submit").count() == 0 and page.locator("form.hf-action").count() == 0
+        for role in (b, g, fac):  # checked and closed while the server still answers their polls
+            role.close()
+    finally:
+        log = stop(proc)
+    assert "seat BETA" in log and f"token={beta}" in log, log  # --links: the full links, checked
+    assert "Traceback" not in log, log
+    assert open_session(SessionStore(db), sid).check().ok
+
+
+def test_serve_session_command_line(tmp_path, capsys):
+    from game.cli import build_parser
+
+    args = build_parser().parse_args(["serve", "--session", "abc", "--db", "x.sqlite"])
+    assert (args.session, args.host, args.port) == (["abc"], "127.0.0.1", 8765)
+    missing = tmp_path / "none.sqlite"
+    assert cli_main(["serve", "--session", "abc", "--db", str(missing)]) == 2
+    assert "no session database" in capsys.readouterr().err
+    db = tmp_path / "s.sqlite"
+    game = create_session(SessionStore(db), TINY, ["BETA"], seed=1)
+    assert cli_main(["serve", "--session", "nope", "--db", str(db)]) == 2
+    assert "no session 'nope'" in capsys.readouterr().err
+    assert cli_main(["serve", "--db", str(db)]) == 2
+    assert "give --session ID too" in capsys.readouterr().err
+    bad = tmp_path / "links.json"
+    bad.write_text("not json")
+    assert cli_main(["serve", "--links", str(bad)]) == 2
+    assert "not JSON" in capsys.readouterr().err
+    forged = dict(game.as_dict(), db=str(db), seat_tokens={"BETA": "hf_forged"})
+    bad.write_text(json.dumps(forged))
+    assert cli_main(["serve", "--links", str(bad)]) == 2
+    assert "do not belong to session" in capsys.readouterr().err
+    # Loopback by default; any other address warns on stderr.
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.20")
+    assert network_warning("127.0.0.1", 8765) is None
+    assert "not a loopback address" in network_warning("0.0.0.0", 8765)

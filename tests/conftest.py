@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ from game.model import GeoModel
 from game.scenario import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's chromium, driven by Playwright (never `playwright install`: it downloads).
+CHROMIUM = os.environ.get("HIGHFENCE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 CONFIGS = ROOT / "configs"
 _TINY = yaml.safe_load((CONFIGS / "tiny.yaml").read_text())
 

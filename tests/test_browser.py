@@ -13,10 +13,9 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import playwright  # noqa: F401  (installed by `make test`: fail, never skip)
 import pytest
-
-pytest.importorskip("playwright")
-pytest.importorskip("solara")
+import solara  # noqa: F401
 from playwright.sync_api import Page, expect, sync_playwright
 
 from game.web.server import free_port, spawn, stop
@@ -24,18 +23,13 @@ from game.web.server import free_port, spawn, stop
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("HIGHFENCE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(scope="module")
 def server():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (make system-deps installs it)")
     port = free_port()
     proc = spawn(port, "configs/default.yaml", cwd=ROOT)
     yield f"http://127.0.0.1:{port}"

@@ -4,19 +4,15 @@ data URIs) with the timeline, the scores against the baseline and the counterfac
 from __future__ import annotations
 
 import base64
-import os
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from conftest import CONFIGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, CONFIGS
 from test_session_api import play_some
 
 from game.session import SessionStore, create_session, open_session
 from game.session.report import build_report, counterfactual
-
-CHROMIUM = os.environ.get("HIGHFENCE_CHROMIUM", "/usr/bin/chromium")
 
 
 class Refs(HTMLParser):
@@ -70,15 +66,13 @@ def test_the_report_tells_the_game(report):
 
 @pytest.mark.browser
 def test_the_report_opens_in_a_browser_offline(report, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}")
+    import playwright.sync_api as playwright
     _, page = report
     path = tmp_path / "report.html"
     path.write_text(page)
     requests = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page()
         tab.on("request", lambda r: requests.append(r.url))
         tab.goto(path.as_uri())

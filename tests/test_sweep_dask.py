@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
+import distributed
 import pandas as pd
 import pytest
 from conftest import CONFIGS
 
 from game.cli import main
 from game.sweep import Sweep, load_results, run_sweep
-
-distributed = pytest.importorskip("distributed")
 
 TINY_SPEC = CONFIGS / "sweeps" / "tiny.yaml"
 # Schedulers serve /health on 8787 even with the dashboard off; two clusters at once move one aside.

@@ -1,7 +1,7 @@
 """The Solara page: controls, the world map, charts by round, the event log and
 the compare view.
 
-Every browser tab renders its own `Page`, and `Page` keeps its own Session
+Every browser tab renders its own `Page`, and `Page` keeps its own Tab
 (`solara.use_memo`), so two tabs never share or disturb a model. Serve it with
 `highfence serve`, which keeps every asset local (game.web.server).
 """
@@ -16,8 +16,8 @@ import solara
 
 from game.experiment import VARIANTS
 from game.web import charts, compare_view, eventlog, network
-from game.web.session import Session, Settings, default_scenario, scenario_files
 from game.web.svg import esc
+from game.web.tab import Settings, Tab, default_scenario, scenario_files
 
 PLAY_INTERVAL = 0.6  # seconds between rounds while playing
 CHART_WIDTH = 440
@@ -51,7 +51,7 @@ CSS = """
 """
 
 
-def _default_sector(session: Session) -> str:
+def _default_sector(session: Tab) -> str:
     m = session.model
     if m is None:
         return ""
@@ -82,7 +82,7 @@ def Slider(label: str, value: float, lo: float, hi: float, step: float, on_value
 
 
 @solara.component
-def Controls(session: Session, draft: Settings, set_draft, rebuild, step, playing: bool, set_playing,
+def Controls(session: Tab, draft: Settings, set_draft, rebuild, step, playing: bool, set_playing,
              sector: str, set_sector, routine: bool, set_routine, tick: int):
     """Scenario, Reset / Step / Play, the sector shown, and the parameters applied on Reset."""
     files = scenario_files()
@@ -135,7 +135,7 @@ def Controls(session: Session, draft: Settings, set_draft, rebuild, step, playin
 
 
 @solara.component
-def RunView(session: Session, sector_i: int, routine: bool, tick: int):
+def RunView(session: Tab, sector_i: int, routine: bool, tick: int):
     """The map, the event log and the charts; `tick` changes whenever the run does."""
     m = session.model
     with solara.Div(classes=["hf-top"]):
@@ -147,7 +147,7 @@ def RunView(session: Session, sector_i: int, routine: bool, tick: int):
 
 
 @solara.component
-def CompareView(session: Session, pick_variants, tick: int):
+def CompareView(session: Tab, pick_variants, tick: int):
     """Variants A and B of the compare experiment, stepping with the run."""
     if session.pair is None:
         solara.HTML(tag="div", unsafe_innerHTML="This scenario has no <code>compare:</code> section to compare.",
@@ -175,7 +175,7 @@ def CompareView(session: Session, pick_variants, tick: int):
 
 @solara.component
 def Page():
-    session: Session = solara.use_memo(lambda: Session(Settings(default_scenario())), [])
+    session: Tab = solara.use_memo(lambda: Tab(Settings(default_scenario())), [])
     ticks = solara.use_memo(lambda: itertools.count(1), [])
     version, set_version = solara.use_state(0)
     draft, set_draft = solara.use_state(session.settings)

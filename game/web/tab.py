@@ -1,7 +1,7 @@
 """One browser tab's game: the run as the scenario is written, and two variants
 of its `compare:` experiment stepping with it.
 
-A Session is created per Solara page instance (per tab), never per module, so
+A Tab is created per Solara page instance (per tab), never per module, so
 two tabs never share a model. Stepping takes a lock because Play steps from a
 background thread while a click on Step may arrive at the same time.
 """
@@ -94,7 +94,7 @@ def configure(scenario: Scenario, settings: Settings) -> Scenario:
     return scenario.model_copy(update=update) if update else scenario
 
 
-class Session:
+class Tab:
     """The models one browser tab watches."""
 
     def __init__(self, settings: Settings):
@@ -146,4 +146,4 @@ class Session:
             return True
 
 
-__all__ = ["VARIANTS", "Session", "Settings", "default_scenario", "scenario_files"]
+__all__ = ["VARIANTS", "Settings", "Tab", "default_scenario", "scenario_files"]

@@ -129,9 +129,18 @@ class Store:
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
+    """Write a part so that it is either whole or absent, even after a power cut:
+    data flushed to disk before the rename, the rename flushed with its directory."""
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table, tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def read_manifest(out: str | Path) -> dict:

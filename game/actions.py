@@ -154,6 +154,15 @@ class Diversify(_Action):
     amount: Money
 
 
+class Stance(_Action):
+    """A human seat's sealed answers, from this round on: join partners' coalition
+    proposals, and concede to coercive demands? (AI strategies answer for themselves.)"""
+
+    kind: Literal["stance"] = "stance"
+    accept_proposals: bool = False
+    concede: bool = False
+
+
 class Hold(_Action):
     """Do nothing new: policies in force stay."""
 
@@ -176,6 +185,7 @@ ACTION_TYPES: tuple[type[_Action], ...] = (
     Embargo,
     LiftEmbargo,
     Diversify,
+    Stance,
     Hold,
 )
 Action = Annotated[Union[ACTION_TYPES], Field(discriminator="kind")]  # noqa: UP007

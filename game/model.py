@@ -247,6 +247,12 @@ class GeoModel(mesa.Model):
         if f.n:
             f.key = keys_from(self.seeds.firms.spawn(f.n))
 
+    def _set_stance(self, i: int, action) -> None:
+        seat = self.state_agents[i].strategy
+        if not isinstance(seat, HumanSeat):
+            raise IllegalAction("only a human seat sets its answers; AI strategies answer for themselves")
+        seat.params.update(accept_proposals=action.accept_proposals, concede=action.concede)
+
     def submit(self, state: str, orders: list[Action]) -> None:
         """Hand a human seat its sealed orders for the coming round."""
         agent = self.state_agents[self.world.states.names.index(state)]
@@ -271,6 +277,8 @@ class GeoModel(mesa.Model):
     def _apply(self, ctx: RoundContext, i: int, action: Action, source: str) -> Event | None:
         name = self.world.states.names[i]
         try:
+            if action.kind == "stance":
+                self._set_stance(i, action)
             text = self.book.apply(ctx, i, action, source)
         except IllegalAction as exc:
             return self._event("refused", name, f"{name}'s {action.kind} was refused: {exc}",

@@ -79,6 +79,7 @@ class PolicyBook:
             "embargo": self._embargo,
             "lift_embargo": self._lift_embargo,
             "diversify": self._diversify,
+            "stance": self._stance,
             "hold": lambda ctx, i, a: None,
         }
 
@@ -112,7 +113,7 @@ class PolicyBook:
         """Apply one action of state i; return its plain-words description, or raise IllegalAction."""
         ctx.source = source
         # Experiment orders are the analyst's, not the state's: they use none of its action limit.
-        if action.kind != "hold" and source != "experiment":
+        if action.kind not in ("hold", "stance") and source != "experiment":
             if ctx.counts[i] >= self.params.max_actions:
                 raise IllegalAction(f"over the limit of {self.params.max_actions} actions per round")
             ctx.counts[i] += 1
@@ -131,6 +132,13 @@ class PolicyBook:
             raise IllegalAction(f"costs {amount:.2f}bn, over the {ctx.budget[i]:.2f}bn left in this round's budget")
         ctx.budget[i] -= amount
         ctx.spent[i] += amount
+
+    def _stance(self, ctx, i, a: A.Stance):
+        # The answers themselves live in the seat's strategy (GeoModel applies them);
+        # here only the plain words for the log.
+        join = "will join" if a.accept_proposals else "will not join"
+        give = "concede to" if a.concede else "resist"
+        return f"{self.name(i)} set its answers: it {join} coalition proposals and will {give} coercion"
 
     # -- trade -------------------------------------------------------------
     def _set_tariff(self, ctx, i, a: A.SetTariff):

@@ -335,3 +335,21 @@ def test_inject_on_a_missing_industry_is_refused():
     sc = tiny(injects=[{"round": 1, "inject": {"kind": "supply_disruption", "state": "BETA", "sector": "rare_earths"}}])
     sc.firms = [f for f in sc.firms if f.name != "BetaEarth"]
     assert any("has no firm" in e.text for e in events(play(sc, 1), "refused"))
+
+
+def test_a_human_seat_sets_its_answers_for_the_round():
+    """A seat's stance order decides how it answers this round's proposals and demands."""
+    data_script = [
+        {"round": 1, "state": "BETA", "action": {"kind": "stance", "accept_proposals": True, "concede": False}},
+        move(1, "ALPHA", kind="export_control", sector="chips", target="GAMMA", coordinated=True, partners=["BETA"]),
+    ]
+    sc = tiny(script=data_script)
+    sc.states["BETA"].strategy.kind = "human"
+    sc.states["BETA"].strategy.params = {"accept_proposals": False}
+    m = play(sc, 1)
+    assert events(m, "joined") and events(m, "stance")
+
+
+def test_only_a_human_seat_sets_a_stance():
+    m = play(tiny(script=[{"round": 1, "state": "ALPHA", "action": {"kind": "stance", "concede": True}}]), 1)
+    assert any("only a human seat" in e.text for e in events(m, "refused"))

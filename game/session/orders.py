@@ -228,6 +228,7 @@ def _candidates(model: GeoModel, state: str) -> dict[str, list[dict]]:
         "embargo": [{"target": names[k], "sector": sectors[s], "rounds": 2} for k in rivals_first for s in by_crit],
         "lift_embargo": [{"target": names[j], "sector": sectors[s]} for j, s in np.argwhere(pub.embargo[me])],
         "diversify": [{"sector": sectors[s], "away_from": names[supplier(s)], "amount": amount} for s in by_crit],
+        "stance": [{"accept_proposals": True, "concede": False}],
         "hold": [{}],
     }
     return c

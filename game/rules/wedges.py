@@ -22,7 +22,6 @@ class Wedges:
     weight: np.ndarray  # (F, N)
     base_price: np.ndarray  # (F, N) at lam = 1
     blocked: np.ndarray | None  # (F, N) bool, or None when nothing is controlled
-    leak: np.ndarray | None  # (F, N) share of a blocked flow that still gets through
     enforce: np.ndarray | None  # (F, N) enforcement of the barrier on each flow
 
 
@@ -75,7 +74,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
 
     control, embargo, enforce = active_blocks(world)
     if not (control.any() or embargo.any()):
-        return Wedges(weight, base_price, None, None, None)
+        return Wedges(weight, base_price, None, None)
 
     threshold = np.where(
         np.isnan(pol.control_fixed), pol.control_share * sec.frontier[None, None, :], pol.control_fixed
@@ -87,7 +86,8 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     e = enforce[home, :, s]
     via_third = params.third_country_leakage * leak_open
     via_firm = np.minimum(1.0, 0.5 + 0.5 * leak_open)
+    # The share of a blocked flow that still gets through.
     leak = (1.0 - e) * np.where(f.circumvent[:, None], via_firm, via_third)
     weight = np.where(blocked, weight * leak, weight)
     base_price = np.where(blocked, base_price * params.circumvention_markup, base_price)
-    return Wedges(weight, base_price, blocked, leak, e)
+    return Wedges(weight, base_price, blocked, e)

@@ -50,7 +50,7 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test system-deps
 
-# Browser tests drive Debian's chromium (never `playwright install`: it downloads).
+# Browser tests drive Debian's chromium; Playwright's own browser download fails offline.
 system-deps:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

@@ -13,7 +13,7 @@ from game.model import GeoModel
 from game.scenario import Scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
-# Debian's chromium, driven by Playwright (never `playwright install`: it downloads).
+# Debian's chromium, driven by Playwright (its own browser download fails offline).
 CHROMIUM = os.environ.get("HIGHFENCE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,3 +58,15 @@ def idx(model: GeoModel, state: str | None = None, sector: str | None = None):
 @pytest.fixture
 def tiny_scenario() -> Scenario:
     return tiny()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, one per test module. No skip when it is
+    missing: `make test` installs it, and a skip would hide that."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -16,14 +16,13 @@ from urllib.parse import urlsplit
 import playwright  # noqa: F401  (installed by `make test`: fail, never skip)
 import pytest
 import solara  # noqa: F401
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from game.web.server import free_port, spawn, stop
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TIMEOUT_MS = 20_000
 
@@ -36,14 +35,6 @@ def server():
     log = stop(proc)
     assert f"serving on http://127.0.0.1:{port}/" in log, log
     assert "Traceback" not in log, f"the server logged an error:\n{log}"
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import playwright  # noqa: F401  (installed by `make test`: fail, never skip)
 import pytest
 import solara  # noqa: F401
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from game.cli import main as cli_main
 from game.session import SessionStore, create_session, open_session
@@ -28,7 +28,6 @@ from game.web.session_pages import is_loopback, network_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "configs" / "tiny.yaml"
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TIMEOUT_MS = 20_000
 REFUSED = re.compile(r"the server responded with a status of (\d{3})")
@@ -101,15 +100,6 @@ def server(game, db):
     assert f"serving on http://127.0.0.1:{port}/" in log, log
     assert f"/session/{game.session_id}/facilitator?token=<facilitator token>" in log, log
     assert "Traceback" not in log, f"the server logged an error:\n{log}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # No skip when chromium is missing: `make test` installs it, and a skip would hide that.
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,9 @@
 
 One handler per action kind. A handler first checks (raising IllegalAction
 with the reason a player would want to read), then changes the policy arrays.
-Orders of a round are all checked against the state at the start of the
-round, so the order in which states are processed never matters.
+A state's actions change its own policies and offers (proposals and demands
+wait for the coordinate phase), so the order in which states are processed
+does not change the world a round produces.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ class History:
         self.rounds: list[int] = []
         self.outcomes: list[Outcomes] = []
         self.firms: list[dict[str, np.ndarray]] = []
-        self.firm_names: dict[int, tuple[str, str, str]] = {}  # id -> (name, home, sector) as of last seen
+        self.firm_names: dict[int, str] = {}  # id -> name (firms enter, never rename)
         self.events: list[Event] = []
 
     def record(self, round_: int, outcomes: Outcomes, firms, events: list[Event]) -> None:
@@ -32,6 +32,8 @@ class History:
         snap = {"id": firms.ids.copy(), "home": firms.home.copy(), "sector": firms.sector.copy()}
         snap.update({k: getattr(firms, k).copy() for k in FIRM_FIELDS})
         self.firms.append(snap)
+        if len(self.firm_names) != firms.n:  # only when firms entered
+            self.firm_names.update(zip(firms.ids.tolist(), firms.names))
         self.events.extend(events)
 
     # -- Mesa DataCollector API ---------------------------------------------
@@ -52,6 +54,7 @@ class History:
         frames = []
         for r, snap in zip(self.rounds, self.firms):
             d = pd.DataFrame({k: v for k, v in snap.items() if k != "id"}, index=snap["id"])
+            d.insert(0, "name", [self.firm_names[i] for i in snap["id"].tolist()])
             d["home"] = [self.states[h] for h in snap["home"]]
             d["sector"] = [self.sectors[x] for x in snap["sector"]]
             d.index.name = "AgentID"

@@ -60,6 +60,12 @@ def tiny_scenario() -> Scenario:
     return tiny()
 
 
+def check_server_log(log: str, port: int) -> None:
+    """A served page's log: it said where it serves and logged no error."""
+    assert f"serving on http://127.0.0.1:{port}/" in log, log
+    assert "Traceback" not in log, f"the server logged an error:\n{log}"
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium under Playwright, one per test module. No skip when it is

@@ -16,7 +16,8 @@ def test_notebook_api():
     assert states.index.names == ["Step", "AgentID"]
     assert set(states.xs(1, level="Step").index) == {"ALPHA", "BETA", "GAMMA"}
     firms = m.datacollector.get_agenttype_vars_dataframe(FirmAgent)
-    assert {"capacity", "quality", "home"} <= set(firms.columns)
+    assert {"name", "capacity", "quality", "home", "sector"} <= set(firms.columns)
+    assert "GammaChip" in set(firms["name"])
     events = m.datacollector.get_table_dataframe("events")
     assert len(events) == len(m.datacollector.events) > 0
     sectors = m.datacollector.get_table_dataframe("sectors")

@@ -13,9 +13,8 @@ import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import playwright  # noqa: F401  (installed by `make test`: fail, never skip)
 import pytest
-import solara  # noqa: F401
+from conftest import check_server_log
 from playwright.sync_api import Page, expect
 
 from game.web.server import free_port, spawn, stop
@@ -32,9 +31,7 @@ def server():
     port = free_port()
     proc = spawn(port, "configs/default.yaml", cwd=ROOT)
     yield f"http://127.0.0.1:{port}"
-    log = stop(proc)
-    assert f"serving on http://127.0.0.1:{port}/" in log, log
-    assert "Traceback" not in log, f"the server logged an error:\n{log}"
+    check_server_log(stop(proc), port)
 
 
 @pytest.fixture(scope="module")

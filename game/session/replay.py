@@ -52,14 +52,6 @@ def with_seats(scenario: Scenario, seats: Mapping[str, dict]) -> Scenario:
     return out
 
 
-def with_strategies(scenario: Scenario, strategies: Mapping[str, dict]) -> Scenario:
-    """The scenario with the given states played by the given strategies ({kind, params})."""
-    out = copy.deepcopy(scenario)
-    for state, spec in strategies.items():
-        out.states[state].strategy = StrategySpec.model_validate(spec)
-    return out
-
-
 def parse_round(orders: Mapping[str, Sequence[dict]], injects: Sequence[dict]) -> tuple[dict[str, list[Action]], list[Inject]]:
     return ({seat: [parse_action(a) for a in acts] for seat, acts in orders.items()},
             [parse_inject(i) for i in injects])

@@ -26,7 +26,6 @@ from game.session.replay import parse_round, play_round
 from game.session.tables import compact
 
 SCORE_COLUMNS = ("welfare", "security", "technology", "cohesion", "score")
-SEAT_EVENT_KINDS = ("refused",)
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:64rem;color:#222;
 line-height:1.4;padding:0 1rem}

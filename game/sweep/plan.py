@@ -27,7 +27,6 @@ from game.sweep.spec import VARIANT, Range, SweepError, SweepSpec, read_spec
 
 # Per-round series that game.compare.finals() returns next to the headline values.
 COMPARE_SERIES = ("target_access", "controller_share", "allies_share", "target_tech_gap")
-ID_COLUMNS = ("run_id", "point", "cell", "replication", "seed", "sample", "block")
 _MAX_REPORTED = 5
 
 

@@ -24,8 +24,13 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+# Tables written as plain columns (no index): one row per record, every key a column.
+FLAT_TABLES = ("flows", "welfare")
+
+
 def write_run(model, out: Path, fmt: str = "parquet", scenario_path: str | None = None) -> list[Path]:
-    """Round table, per-state table, per-sector table and event log, plus manifest.json."""
+    """Round table, per-state table, per-sector table, event log, bilateral flows and the
+    welfare decomposition, plus manifest.json."""
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -36,15 +41,18 @@ def write_run(model, out: Path, fmt: str = "parquet", scenario_path: str | None 
         "states": dc.get_agent_vars_dataframe(),
         "sectors": dc.get_table_dataframe("sectors"),
         "events": dc.get_table_dataframe("events"),
+        "flows": dc.flows_frame(),
+        "welfare": dc.welfare_frame(),
     }
     paths = []
     for name, df in tables.items():
         path = out / f"{name}.{fmt}"
         tmp = path.with_name(path.name + ".tmp")
+        flat = name in FLAT_TABLES
         if fmt == "parquet":
-            df.to_parquet(tmp)
+            df.to_parquet(tmp, index=False if flat else None)
         else:
-            df.to_csv(tmp)
+            df.to_csv(tmp, index=not flat)
         os.replace(tmp, path)
         paths.append(path)
     manifest = {

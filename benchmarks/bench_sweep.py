@@ -24,7 +24,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from game.sweep import Sweep, run_sweep  # noqa: E402 (after the path set-up above)
+from game.sweep import Sweep, run_sweep
 
 
 def write_spec(where: Path, scenario: str, runs: int) -> Path:

@@ -52,6 +52,9 @@ class ExportControl(_Action):
     threshold is fixed at the level of the round it was imposed.
     coordinated: also proposed to `partners`, who answer this round; with
     `min_partners` the control only starts if that many accept.
+    licence_approval: a licence requirement instead of a ban: this share of the
+    covered exports is approved (ordering the control again with another rate
+    tightens or relaxes it).
     """
 
     kind: Literal["export_control"] = "export_control"
@@ -64,6 +67,7 @@ class ExportControl(_Action):
     coordinated: bool = False
     partners: list[str] = Field(default_factory=list)
     min_partners: Annotated[int, Field(ge=0)] = 0
+    licence_approval: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
 
 
 class LiftControl(_Action):

@@ -77,21 +77,22 @@ def calibrate_capacity(world: World, sc: Scenario) -> None:
     p, st, sec, f = sc.params, world.states, world.sectors, world.firms
     sec.frontier = np.maximum(1.0, np.array([f.quality[f.sector == s].max() for s in range(sec.n)]))
     spend = demand_matrix(sc, st.gdp)  # (N, S) $bn per round
-    p_ref = np.array([np.average(f.cost[f.sector == s], weights=f.capacity[f.sector == s]) * p.markup
+    p_ref = np.array([np.average(f.cost[f.sector == s], weights=f.capacity[f.sector == s]) * sec.markup[s]
                       for s in range(sec.n)])
     world_qty = spend.sum(axis=0) / p_ref
     share_total = np.bincount(f.sector, weights=f.capacity, minlength=sec.n)
     f.capacity = f.capacity / share_total[f.sector] * world_qty[f.sector] / p.target_utilisation
     f.cash = START_CASH * f.cost * f.capacity
     n, s = st.n, sec.n
+    f.ties = np.zeros((f.n, n))  # set to the starting equilibrium's shares by the calibration
     world.market = MarketState(
         E0=spend,
         X0=spend / p_ref[None, :],
         P0=np.ones((n, s)),
         p_ref=p_ref,
+        armington=np.ones((n, n, s)),
         flows=np.zeros((f.n, n)),
         P=np.ones((n, s)),
-        demanded=spend / p_ref[None, :],
         received=spend / p_ref[None, :],
         input_access=np.ones((n, s)),
         usable=f.capacity.copy(),

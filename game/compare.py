@@ -1,8 +1,10 @@
-"""The headline comparison: no controls vs unilateral vs coordinated, over seeds.
+"""The headline comparison: free trade, no control, unilateral and coordinated, over seeds.
 
-Every seed runs all three variants (common random numbers), so `target_access`
-is the target's quality-weighted supply of the controlled goods against the
-`none` run of the same seed.
+Every seed runs every arm (common random numbers). `target_access` is the real
+(quality-adjusted) quantity of the controlled goods the target receives against
+the `no_control` run of the same seed; `target_price` is its price index against
+that run, reported beside it; `leakage_share` is the physical quantity that got
+past the control over the quantity received.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from game.experiment import VARIANTS
+from game.experiment import BASELINE, VARIANTS
 from game.model import GeoModel
 from game.scenario import Scenario
 
 METRICS = (
     "target_access",
+    "target_price",
     "leakage_share",
     "controller_share",
     "allies_share",
@@ -54,6 +57,7 @@ def series(model: GeoModel) -> dict[str, np.ndarray]:
     best_west = tech[:, [ctrl, *partners], :].max(axis=1)
     return {
         "access": np.array([o.access[tgt, secs].mean() for o in out]),
+        "price": np.array([o.price_ratio[tgt, secs].mean() for o in out]),
         "received": np.array([o.received[tgt, secs].sum() for o in out]),
         "leaked": np.array([o.leaked_in[tgt, secs].sum() for o in out]),
         "controller_share": share[:, ctrl, :].mean(axis=1),
@@ -71,12 +75,13 @@ def run_variant(scenario: Scenario, seed: int, variant: str, rounds: int | None 
 
 
 def finals(series: dict[str, np.ndarray], baseline: dict[str, np.ndarray], start: int) -> tuple[dict, dict]:
-    """Headline numbers of one run against its seed's `none` run, and per-round series."""
+    """Headline numbers of one run against its seed's no_control run, and per-round series."""
     after = slice(start, None)
     access = series["access"] / np.maximum(baseline["access"], 1e-12)
     received = series["received"][after].sum()
     values = {
         "target_access": float(series["access"][after].mean() / max(baseline["access"][after].mean(), 1e-12)),
+        "target_price": float(series["price"][after].mean() / max(baseline["price"][after].mean(), 1e-12)),
         "leakage_share": float(series["leaked"][after].sum() / received) if received > 0 else 0.0,
         "controller_share": float(series["controller_share"][-1]),
         "allies_share": float(series["allies_share"][-1]),
@@ -94,12 +99,12 @@ def finals(series: dict[str, np.ndarray], baseline: dict[str, np.ndarray], start
 
 
 def run_seed(scenario: Scenario, seed: int, rounds: int | None = None) -> list[Run]:
-    """All three variants for one seed."""
+    """Every arm for one seed."""
     raw = {v: run_variant(scenario, seed, v, rounds) for v in VARIANTS}
     start = scenario.compare.start_round
     runs = []
     for v in VARIANTS:
-        values, per_round = finals(raw[v], raw["none"], start)
+        values, per_round = finals(raw[v], raw[BASELINE], start)
         runs.append(Run(v, seed, values, per_round))
     return runs
 
@@ -139,14 +144,14 @@ def compare(scenario: Scenario, seeds: list[int], rounds: int | None = None, pro
 
 def format_table(rows: list[dict]) -> str:
     by = {(r["variant"], r["metric"]): r for r in rows}
-    head = f"{'metric':<20}" + "".join(f"{v:>26}" for v in VARIANTS)
+    head = f"{'metric':<18}" + "".join(f"{v:>27}" for v in VARIANTS)
     lines = [head, "-" * len(head)]
     for metric in METRICS:
         cells = []
         for v in VARIANTS:
             r = by[(v, metric)]
-            cells.append(f"{r['mean']:>9.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]".rjust(26))
-        lines.append(f"{metric:<20}" + "".join(cells))
+            cells.append(f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]".rjust(27))
+        lines.append(f"{metric:<18}" + "".join(cells))
     return "\n".join(lines)
 
 

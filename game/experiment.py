@@ -1,8 +1,13 @@
-"""The headline experiment of a scenario's `compare:` section, as a treatment.
+"""The experiment arms of a scenario, as treatments.
 
-Variants differ only in the controller's policy on the compared sectors and
-target; every state still plays its strategy, but the controller's and the
-partners' controls on those (sector, target) pairs are fixed by the variant.
+- `free_trade`: the reference world of welfare analysis: every state passive
+  (no instrument, no coalition), no scripted moves, no policy injects.
+- `no_control`: every state plays its strategy; the compared control is not imposed.
+- `unilateral`, `coordinated`: the scenario's `compare:` control, by the
+  controller alone or proposed to its partners.
+
+In the last three every state still plays its strategy, but the controller's and
+the partners' controls on the compared (sector, target) pairs are fixed by the arm.
 """
 
 from __future__ import annotations
@@ -10,14 +15,28 @@ from __future__ import annotations
 from game.actions import ExportControl
 from game.scenario import CompareSpec
 
-VARIANTS = ("none", "unilateral", "coordinated")
+VARIANTS = ("free_trade", "no_control", "unilateral", "coordinated")
+BASELINE = "no_control"  # what target_access and the other compare metrics are against
+ALIASES = {"none": "no_control"}  # the earlier name of no_control
+
+
+def canonical(variant: str | None) -> str | None:
+    """The arm's name, accepting earlier aliases; ValueError for an unknown one."""
+    if variant is None:
+        return None
+    variant = ALIASES.get(variant, variant)
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
+    return variant
 
 
 class Treatment:
-    def __init__(self, spec: CompareSpec, variant: str, names: list[str], sectors: list[str]):
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown variant {variant!r} (known: {', '.join(VARIANTS)})")
-        self.spec, self.variant = spec, variant
+    def __init__(self, spec: CompareSpec | None, variant: str, names: list[str], sectors: list[str]):
+        self.spec, self.variant = spec, canonical(variant)
+        self.passive = self.variant == "free_trade"
+        if spec is None:
+            self.locks, self.controller = frozenset(), None
+            return
         targets = [names.index(t) for t in (spec.target, *spec.also_to)]
         fixed = [names.index(spec.controller), *(names.index(p) for p in spec.partners)]
         self.locks = frozenset((i, t, sectors.index(s)) for i in fixed for t in targets for s in spec.sectors)
@@ -27,7 +46,7 @@ class Treatment:
         """The controller's orders this round: impose at the start; a coordinated
         control is re-proposed every round to partners that have not joined yet."""
         c = self.spec
-        if self.variant == "none" or round_ < c.start_round:
+        if c is None or self.variant in ("free_trade", "no_control") or round_ < c.start_round:
             return []
         if self.variant == "unilateral" and round_ > c.start_round:
             return []

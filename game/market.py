@@ -1,12 +1,30 @@
-"""Market clearing: CES (Armington) demand split across firms, with capacity.
+"""Market clearing: Armington (CES) demand over firms, sluggish sourcing, upward supply.
 
-Every importer j buys a sector s from all firms of that sector. A firm's
-expenditure share is its weight (usable capacity x quality^beta x home bias x
-policy wedges) times its delivered price to the power 1 - sigma. Prices carry
-a factor `lam` per firm that moves along an upward supply curve until each
-firm's sales match what it is willing to supply at that price; sales above
-usable capacity are rationed. Firms are sorted by sector, so each sector's
-firms are one contiguous block and all per-sector sums are one `np.add.reduceat`.
+Every importer j buys sector s from the firms of that sector. Quality is an
+absolute efficiency level a_f: one unit of a better good delivers more units of
+service, so the quality-adjusted price of firm f in market j is p_fj / a_f and
+the CES price index is
+
+    P_js = ( sum_f w_fj (p_fj / a_f)^(1 - sigma) )^(1 / (1 - sigma))
+
+where w_fj is the demand weight (Armington share parameter x firm appeal x
+variety x policy wedges). The long-run (target) expenditure share of f is
+s*_fj = w_fj (p_fj / a_f)^(1 - sigma) / P_js^(1 - sigma). Buyers move only a
+fraction `adjust` of their purchases to the target shares in one round (supplier
+relationships take time): the realised share is
+
+    r_fj = (1 - adjust) * c_fj * g_fj + adjust * s*_fj
+
+with c_fj last round's realised shares and g_fj the part of an old relationship
+that still gets through this round (0 when a control or embargo cuts it, the
+leak when it leaks). Spending on relationships that were cut is not placed
+elsewhere this round: the buyer goes without, which is what makes an embargo
+bite in the round it starts.
+
+Firm prices carry a factor `lam` that moves along an upward supply curve,
+utilisation / target = lam ** (the sector's supply elasticity), until sales match; sales above usable
+capacity are rationed. Firms are sorted by sector, so each sector's firms are
+one contiguous block and every per-sector sum is one `np.add.reduceat`.
 """
 
 from __future__ import annotations
@@ -18,21 +36,24 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ClearingParams:
-    eta: float  # price elasticity of real demand
+    eta: float  # price elasticity of the sector composite (1 = fixed spending shares)
     target_utilisation: float
-    price_flex: float  # elasticity of supply: u / u_target = lam ** flex
     price_floor: float
     price_cap: float
     iterations: int
+    adjust: float  # share of purchases re-sourced toward the target mix in one round
 
 
 @dataclass
 class Cleared:
-    flows: np.ndarray  # (F, N) quantities
+    flows: np.ndarray  # (F, N) physical quantities delivered
+    spend: np.ndarray  # (F, N) buyers' duty-inclusive spending on each flow
     lam: np.ndarray  # (F,) price factor
-    P: np.ndarray  # (N, S) price index
-    demanded: np.ndarray  # (N, S) quantity demanded before rationing
+    P: np.ndarray  # (N, S) CES price index (quality-adjusted, delivered)
+    E: np.ndarray  # (N, S) spending the buyers set out to make
+    unplaced: np.ndarray  # (N, S) share of spending left unplaced (cut relationships, rationing)
     sales: np.ndarray  # (F,)
+    shares: np.ndarray  # (F, N) realised value shares (next round's relationships)
 
 
 def sector_blocks(starts: np.ndarray, n_firms: int) -> list[slice]:
@@ -43,58 +64,71 @@ def sector_blocks(starts: np.ndarray, n_firms: int) -> list[slice]:
 def clear_markets(
     weight: np.ndarray,
     base_price: np.ndarray,
+    quality: np.ndarray,
     usable: np.ndarray,
     sigma_f: np.ndarray,
+    flex_f: np.ndarray,
     blocks: list[slice],
     sigma: np.ndarray,
     E0: np.ndarray,
     P0: np.ndarray,
     lam: np.ndarray,
+    ties: np.ndarray,
+    served: np.ndarray | None,
     cp: ClearingParams,
 ) -> Cleared:
     """Solve prices and flows for every firm x market at once.
 
     Args:
         weight: (F, N) demand weight of firm f in market j (0 = no access).
-        base_price: (F, N) delivered price at lam = 1 (cost, markup, tariffs, markups).
+        base_price: (F, N) delivered duty-inclusive price at lam = 1.
+        quality: (F,) absolute quality (efficiency units per physical unit).
         usable: (F,) usable capacity.
         sigma_f: (F,) substitution elasticity of each firm's sector.
+        flex_f: (F,) supply elasticity of each firm's sector: utilisation / target = lam ** flex.
         blocks: per-sector slices of the firm axis.
         sigma, E0, P0: per-sector elasticities, reference spending and price index (N, S).
         lam: (F,) starting price factors (last round's, for a warm start).
+        ties: (F, N) last round's realised value shares (columns sum to 1 per sector block).
+        served: (F, N) share of an old relationship that still gets through (None = all).
     """
     starts = np.array([b.start for b in blocks])
     sector = np.repeat(np.arange(len(blocks)), [b.stop - b.start for b in blocks])
-    # Price-independent parts, computed once: v = wb * lam^(1-sigma), q = ws * lam^-sigma * E/V.
-    wb = weight * base_price ** (1.0 - sigma_f)[:, None]
-    ws = wb / base_price
+    # Price-independent parts, computed once: v = wb * lam^(1-sigma) is f's CES term.
+    adj_price = base_price / quality[:, None]
+    wb = weight * adj_price ** (1.0 - sigma_f)[:, None]
+    kept = (1.0 - cp.adjust) * (ties if served is None else ties * served)
     lam = lam.copy()
-    damp = 1.0 / (1.0 + sigma_f / cp.price_flex)  # one-step solution of the own-price response
+    damp = 1.0 / (1.0 + sigma_f / flex_f)  # one-step solution of the own-price response
     supply = cp.target_utilisation * np.maximum(usable, 1e-12)
     inv = (1.0 / (1.0 - sigma))[:, None]
     E0t, P0t = E0.T, P0.T  # (S, N)
     for it in range(cp.iterations + 1):
-        # Per-sector sums over contiguous firm blocks: one reduceat for all sectors.
-        V = np.add.reduceat(wb * (lam ** (1.0 - sigma_f))[:, None], starts, axis=0)  # (S, N)
-        served = V > 0
-        P = np.minimum(np.where(served, np.power(V, inv, where=served, out=np.ones_like(V)), np.inf),
+        v = wb * (lam ** (1.0 - sigma_f))[:, None]
+        V = np.add.reduceat(v, starts, axis=0)  # (S, N)
+        open_ = V > 0
+        P = np.minimum(np.where(open_, np.power(V, inv, where=open_, out=np.ones_like(V)), np.inf),
                        P0t * cp.price_cap)
-        # Spending moves with the price index: quantity demanded falls as P^-eta.
         E = E0t * (P / P0t) ** (1.0 - cp.eta)
-        ratio = np.divide(E, V, out=np.zeros_like(V), where=served)
-        sales = np.einsum("fj,fj->f", ws, ratio[sector]) * lam ** (-sigma_f)
+        target = v / np.where(open_, V, 1.0)[sector]
+        share = kept + cp.adjust * target
+        spend = share * E[sector]
+        price = base_price * lam[:, None]
+        flows = spend / price
+        sales = flows.sum(axis=1)
         if it == cp.iterations:
             break
-        target = np.clip((sales / supply) ** (1.0 / cp.price_flex), cp.price_floor, cp.price_cap)
-        lam = np.clip(lam * (target / lam) ** damp, cp.price_floor, cp.price_cap)
-    flows = ws * ratio[sector]
-    flows *= (lam ** (-sigma_f))[:, None]
-    demanded = np.add.reduceat(flows, starts, axis=0).T  # (N, S)
+        goal = np.clip((sales / supply) ** (1.0 / flex_f), cp.price_floor, cp.price_cap)
+        lam = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
     # Ration firms whose demand exceeds usable capacity even at the capped price.
     over = sales > usable
     if over.any():
         cut = np.where(over, usable / np.maximum(sales, 1e-300), 1.0)
         flows *= cut[:, None]
+        spend *= cut[:, None]
         sales = np.minimum(sales, usable)
-    P = P.T
-    return Cleared(flows=flows, lam=lam, P=P, demanded=demanded, sales=sales)
+    placed = np.add.reduceat(spend, starts, axis=0)  # (S, N)
+    unplaced = 1.0 - np.divide(placed, E, out=np.ones_like(E), where=E > 0)
+    shares = spend / np.where(placed > 0, placed, 1.0)[sector]
+    return Cleared(flows=flows, spend=spend, lam=lam, P=P.T, E=E.T, unplaced=np.clip(unplaced.T, 0.0, 1.0),
+                   sales=sales, shares=shares)

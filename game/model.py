@@ -22,7 +22,7 @@ from game.actions import Action
 from game.build import START_CASH, build_world, sort_firms
 from game.errors import IllegalAction, ScenarioError
 from game.events import Event
-from game.experiment import Treatment
+from game.experiment import Treatment, canonical
 from game.history import History
 from game.injects import Inject, apply_inject
 from game.observation import StateObservation, build_public
@@ -32,7 +32,9 @@ from game.resolve import Resolver
 from game.rng import RootSeed, keys_from, uniforms
 from game.rules import accounts, coercion, firm_dynamics, trust
 from game.scenario import Scenario, load_scenario
-from game.world import append_firm
+from game.world import append_firm, sourcing_targets
+
+CALIBRATION_PASSES = 2000
 
 # Event kinds by action kind (what other states react to).
 EVENT_KIND = {"export_control": "control", "set_tariff": "tariff", "embargo": "embargo", "coerce": "demand"}
@@ -58,7 +60,8 @@ class GeoModel(mesa.Model):
     Args:
         scenario: a Scenario, or a path to a scenario YAML file.
         seed: the root seed; every agent's stream is spawned from it.
-        variant: with a `compare:` section, one of none / unilateral / coordinated.
+        variant: an experiment arm: free_trade (always), or with a `compare:` section
+            no_control / unilateral / coordinated (game.experiment).
         rounds: override the scenario's number of rounds.
     """
 
@@ -78,9 +81,11 @@ class GeoModel(mesa.Model):
         names = self.world.states.names
         state_seeds = self.seeds.states.spawn(len(names))
         self.state_agents: list[StateAgent] = []
+        passive = self.treatment is not None and self.treatment.passive
         for i, (name, spec) in enumerate(self.spec.states.items()):
             try:
-                strategy = make_state_strategy(spec.strategy.kind, spec.strategy.params)
+                kind, params = ("passive", {}) if passive else (spec.strategy.kind, spec.strategy.params)
+                strategy = make_state_strategy(kind, params)
             except ValueError as exc:
                 raise ScenarioError(f"states.{name}.strategy: {exc}") from None
             self.state_agents.append(StateAgent(self, i, name, strategy, state_seeds[i]))
@@ -92,10 +97,12 @@ class GeoModel(mesa.Model):
         self._reindex_firms()
         self.firm_strategies = [FIRM_STRATEGIES[k]() for k in FIRM_STRATEGY_ORDER]
         self.script: dict[int, list[tuple[int, Action]]] = {}
-        for mv in self.spec.script:
+        for mv in [] if passive else self.spec.script:
             self.script.setdefault(mv.round, []).append((names.index(mv.state), mv.action))
         self.injects: dict[int, list[Inject]] = {}
         for sch in self.spec.injects:
+            if passive and sch.inject.kind == "embargo":
+                continue  # the free-trade world keeps shocks, not policies
             self.injects.setdefault(sch.round, []).append(sch.inject)
 
         self.datacollector = History(names, self.world.sectors.names)
@@ -107,46 +114,77 @@ class GeoModel(mesa.Model):
     def _treatment(self, variant: str | None) -> Treatment | None:
         if variant is None:
             return None
-        if self.spec.compare is None:
-            raise ScenarioError(f"scenario {self.spec.name!r} has no compare: section, so no variant {variant!r}")
+        try:
+            variant = canonical(variant)
+        except ValueError as exc:
+            raise ScenarioError(str(exc)) from None
+        if self.spec.compare is None and variant != "free_trade":
+            raise ScenarioError(f"scenario {self.spec.name!r} has no compare: section, so no variant {variant!r} "
+                                "(free_trade is always available)")
         return Treatment(self.spec.compare, variant, self.world.states.names, self.world.sectors.names)
 
     def _calibrate(self) -> Outcomes:
         """Make the scenario's shares an equilibrium, then play round 0 (the starting year).
 
-        Each firm's appeal (a taste weight standing for everything the model does not
-        carry: relationships, certification, service) is scaled until, at reference
-        prices and no policies, it sells its capacity at target utilisation: the
-        usual calibration of an Armington model to base-year shares.
+        Two sets of share parameters are fitted by iterative proportional fitting, the
+        usual calibration of an Armington model to base-year data: each firm's appeal
+        (a taste weight standing for everything the model does not carry: relationships,
+        certification, service) until, at reference prices and no policies, it sells its
+        capacity share; and, where the scenario gives base-year bilateral shares
+        (`sourcing`), each supplier state's share parameter in each market until those
+        shares are met. Capacity is then set to the calibrated sales at target utilisation.
         """
         m, f, p = self.world.market, self.world.firms, self.params
         blocks = self.resolver.blocks
         target = np.concatenate([f.capacity[b] / f.capacity[b].sum() for b in blocks])
+        goal = sourcing_targets(self.spec, self.world.states.names)  # (S, k, j), nan = free
+        listed = ~np.isnan(goal)
+        rows = listed.any(axis=1)  # (S, j) markets with given shares
         # Capacity is set from sales at the end, so no rationing while calibrating:
         # a uniform scale-up keeps every firm's presence share and lifts the limits.
         unlimited = f.capacity * 1e6
-        for _ in range(500):
-            _, cleared = self.resolver.clear(unlimited, eta=0.0, iterations=0)
+        for _ in range(CALIBRATION_PASSES):
+            _, cleared = self.resolver.clear(unlimited, eta=1.0, iterations=0, adjust=1.0)
             got = np.concatenate([cleared.sales[b] / cleared.sales[b].sum() for b in blocks])
             ratio = np.divide(target, got, out=np.ones_like(target), where=got > 0)
+            gap = max(np.abs(ratio - 1.0).max(), np.abs(cleared.P / m.P0 - 1.0).max())
             # Re-anchor the reference price each pass so spending converges to E0.
-            ratio_p = np.abs(cleared.P / m.P0 - 1.0).max()
             m.P0 = cleared.P.copy()
             f.appeal *= ratio
             for b in blocks:
                 f.appeal[b] /= f.appeal[b].mean()
-            if max(np.abs(ratio - 1.0).max(), ratio_p) < 1e-10:
+            off = self._fit_sourcing(cleared.spend, goal, listed, rows) if rows.any() else np.zeros(1)
+            if max(gap, off.max()) < 1e-10:
                 break
-        # Capacity is what each firm sells at the start, at target utilisation.
+        else:
+            if off.max() > 1e-4:
+                name = self.world.sectors.names[int(off.argmax())]
+                raise ScenarioError(
+                    f"sectors.{name}.sourcing: the base-year shares cannot be met together with the firms' "
+                    f"capacity shares (still {off.max():.1%} off after {CALIBRATION_PASSES} passes): some "
+                    "supplier would have to sell more than its capacity (check its firms' shares and demand_split)")
         f.capacity = cleared.sales / p.target_utilisation
         f.cash = START_CASH * f.cost * f.capacity
+        f.ties = cleared.shares
         m.X0 = np.column_stack([cleared.flows[b].sum(axis=0) for b in blocks])
-        self.welfare0 = np.zeros(self.world.states.n)
-        out = self.resolver.run(self.round_context(), self.welfare0)
-        self.welfare0 = out.state_metric("welfare").copy()
-        out.state[:, STATE_METRICS.index("welfare_change")] = 0.0
-        out.world["world_welfare_change"] = 0.0
+        out = self.resolver.run(self.round_context())
         return out
+
+    def _fit_sourcing(self, spend: np.ndarray, goal: np.ndarray, listed: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """One proportional-fitting step on the share parameters of supplier states in the
+        markets with given bilateral shares; returns each sector's largest gap before it."""
+        m = self.world.market
+        by = self.resolver.by_group(spend)  # (S, k, j)
+        total = by.sum(axis=1, keepdims=True)
+        share = np.divide(by, total, out=np.zeros_like(by), where=total > 0)
+        free_goal = 1.0 - np.where(listed, goal, 0.0).sum(axis=1, keepdims=True)
+        free_got = np.where(listed, 0.0, share).sum(axis=1, keepdims=True)
+        want = np.where(listed, goal, share * np.divide(free_goal, free_got, out=np.ones_like(free_got),
+                                                        where=free_got > 0))
+        factor = np.where(rows[:, None, :] & (share > 0), np.divide(want, share, out=np.ones_like(want),
+                                                                    where=share > 0), 1.0)
+        m.armington *= factor.transpose(1, 2, 0)  # (k, j, S)
+        return np.abs(np.where(listed, share - goal, 0.0)).max(axis=(1, 2))
 
     def round_context(self) -> RoundContext:
         """A fresh context for the coming round: full budgets, no actions taken yet."""
@@ -204,7 +242,7 @@ class GeoModel(mesa.Model):
         events += self._enter_champions(ctx)
 
         # Resolve and record.
-        self.outcomes = self.resolver.run(ctx, self.welfare0)
+        self.outcomes = self.resolver.run(ctx)
         events += self._firm_dynamics()
         events = [e for e in events if e is not None]
         self.datacollector.record(w.round, self.outcomes, w.firms, events)

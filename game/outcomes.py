@@ -19,7 +19,13 @@ STATE_METRICS = (
     "fiscal_cost",
     "coercion_attempts",
     "concessions",
+    "welfare_pct_gdp",
+    "buyers_surplus",
+    "producers_surplus",
+    "tariff_revenue",
 )
+# The welfare decomposition (welfare table): parts that add up to welfare_change.
+WELFARE_PARTS = ("buyers_surplus", "producers_surplus", "tariff_revenue", "fiscal")
 
 
 @dataclass
@@ -30,13 +36,18 @@ class Outcomes:
     volume_share: np.ndarray  # quantity share of world sales by home state
     capacity_share: np.ndarray
     tech: np.ndarray  # best relative quality of the state's firms
-    price_ratio: np.ndarray  # P / P0 in the state's market
-    received: np.ndarray  # quantity bought
-    access: np.ndarray  # real quantity index of what was bought, 1 at the start
-    leaked_in: np.ndarray  # quantity that reached the state past a control or embargo
-    supply_share: np.ndarray  # (N importer, N supplier, S)
+    price_ratio: np.ndarray  # P / P0: the quality-adjusted CES price index in the state's market
+    received: np.ndarray  # physical quantity bought
+    access: np.ndarray  # real (quality-adjusted) quantity received against the start, 1 at the start
+    leaked_in: np.ndarray  # physical quantity that reached the state past a control or embargo
+    supply_share: np.ndarray  # (N importer, N supplier, S) value shares of what each state bought, by origin
     state: np.ndarray  # (N, len(STATE_METRICS))
     world: dict[str, float]
+    # Bilateral trade, (S, N exporter, N importer): the flows table.
+    trade_qty: np.ndarray | None = None  # physical quantity
+    trade_value: np.ndarray | None = None  # buyers' duty-inclusive spending, $bn
+    trade_duty: np.ndarray | None = None  # tariff collected by the importer, $bn
+    trade_leaked: np.ndarray | None = None  # physical quantity that passed a control or embargo
 
     def state_metric(self, name: str) -> np.ndarray:
         return self.state[:, STATE_METRICS.index(name)]
@@ -52,14 +63,10 @@ def state_outcomes(
     *,
     names_n: int,
     gdp: np.ndarray,
-    E0: np.ndarray,
-    P_ratio: np.ndarray,
-    demanded: np.ndarray,
-    received: np.ndarray,
-    home_profit: np.ndarray,
+    buyers: np.ndarray,
+    producers: np.ndarray,
     tariff_revenue: np.ndarray,
     fiscal: np.ndarray,
-    welfare0: np.ndarray,
     exports: np.ndarray,
     imports: np.ndarray,
     supply_share: np.ndarray,
@@ -71,13 +78,9 @@ def state_outcomes(
     attempts: np.ndarray,
     concessions: np.ndarray,
 ) -> np.ndarray:
-    # Real income: GDP less the consumer cost of dearer goods (log price index, first
-    # order) and of unmet demand, plus home firms' profits and tariff revenue, less
-    # what policy cost the budget.
-    consumer_loss = (E0 * np.log(P_ratio)).sum(axis=1)
-    filled = np.divide(received, demanded, out=np.ones_like(demanded), where=demanded > 0)
-    shortage = (E0 * np.clip(1.0 - filled, 0.0, 1.0)).sum(axis=1)
-    welfare = gdp - consumer_loss - shortage + home_profit + tariff_revenue - fiscal
+    """Per-state metrics. Welfare parts are changes against the starting year, $bn per
+    round (game.welfare); fiscal is the round's policy outlay (a positive cost)."""
+    change = buyers + producers + tariff_revenue - fiscal
     n = names_n
     own_or_ally = same_bloc | np.eye(n, dtype=bool)
     autonomy = crit_mean((supply_share * own_or_ally[:, :, None]).sum(axis=1), crit)
@@ -93,8 +96,8 @@ def state_outcomes(
     )
     return np.column_stack(
         [
-            welfare,
-            welfare - welfare0,
+            gdp + change,
+            change,
             exports + imports,
             autonomy,
             crit_mean(world_share, crit),
@@ -105,5 +108,9 @@ def state_outcomes(
             fiscal,
             attempts,
             concessions,
+            100.0 * change / gdp,
+            buyers,
+            producers,
+            tariff_revenue,
         ]
     )

@@ -9,8 +9,8 @@ does not change the world a round produces.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -206,6 +206,9 @@ class PolicyBook:
                 f"{a.target}, asking {', '.join(self.name(p) for p in asked) or 'no new partner'}"
             )
         self.impose_control(i, j, s, a)
+        if a.licence_approval is not None:
+            return (f"{self.name(i)} required licences for {a.scope} exports of {self.label(s)} to {a.target} "
+                    f"(about {a.licence_approval:.0%} approved)")
         return f"{self.name(i)} imposed {a.scope} export controls on {self.label(s)} to {a.target}"
 
     def impose_control(self, i: int, j: int, s: int, a: A.ExportControl) -> None:
@@ -215,6 +218,7 @@ class PolicyBook:
         pol.control_share[i, j, s] = a.threshold
         pol.control_fixed[i, j, s] = np.nan if a.tracking else a.threshold * self.world.sectors.frontier[s]
         pol.enforcement[i, j, s] = a.enforcement
+        pol.control_approval[i, j, s] = 0.0 if a.licence_approval is None else a.licence_approval
 
     def _lift_control(self, ctx, i, a: A.LiftControl):
         j, s = self._control_target(i, a)
@@ -253,9 +257,9 @@ class PolicyBook:
     def _stockpile(self, ctx, i, a: A.Stockpile):
         s = self.sector(a.sector)
         self._spend(ctx, i, a.amount)
-        m = self.world.market
-        unit_price = m.p_ref[s] * m.P[i, s] / m.P0[i, s]
-        self.world.policy.stockpile[i, s] += a.amount / unit_price
+        # Held in real units (the sector's quality-adjusted composite) bought at this
+        # round's price index, from outside the modelled market (a simplification).
+        self.world.policy.stockpile[i, s] += a.amount / self.world.market.P[i, s]
         return f"{self.name(i)} bought a {a.amount:.1f}bn stockpile of {self.label(s)}"
 
     def _joint_rd(self, ctx, i, a: A.JointRD):

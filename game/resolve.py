@@ -5,24 +5,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from game import welfare
 from game.market import ClearingParams, clear_markets, sector_blocks
 from game.outcomes import Outcomes, state_outcomes
 from game.policy_book import RoundContext
 from game.rules import accounts, coercion, technology, trust
-from game.rules.supply_chain import update_input_access, usable_capacity
+from game.rules.supply_chain import draw_stockpiles, mean_quality, usable_capacity
 from game.rules.wedges import compute_wedges
 from game.scenario import Params
 from game.world import World
 
+DISRUPTION = 0.01  # share of spending left unplaced that counts as a supply disruption
 
-def clearing_params(p: Params, eta: float | None = None, iterations: int | None = None) -> ClearingParams:
+
+def clearing_params(p: Params, eta: float | None = None, iterations: int | None = None,
+                    adjust: float | None = None) -> ClearingParams:
     return ClearingParams(
         eta=p.demand_elasticity if eta is None else eta,
         target_utilisation=p.target_utilisation,
-        price_flex=p.price_flex,
         price_floor=p.price_floor,
         price_cap=p.price_cap,
         iterations=p.clearing_iterations if iterations is None else iterations,
+        adjust=p.sourcing_adjustment if adjust is None else adjust,
     )
 
 
@@ -55,16 +59,21 @@ class Resolver:
         self.group_starts = np.flatnonzero(np.r_[True, self.group[1:] != self.group[:-1]])
         self.group_ids = self.group[self.group_starts]
 
-    def clear(self, usable: np.ndarray, eta: float | None = None, iterations: int | None = None):
+    def clear(self, usable: np.ndarray, eta: float | None = None, iterations: int | None = None,
+              adjust: float | None = None):
         w, f = self.world, self.world.firms
         wedges = compute_wedges(w, self.params, usable)
-        cp = self.cp if eta is None and iterations is None else clearing_params(self.params, eta, iterations)
-        sigma_f = w.sectors.sigma[f.sector]
+        plain = eta is None and iterations is None and adjust is None
+        cp = self.cp if plain else clearing_params(self.params, eta, iterations, adjust)
         cleared = clear_markets(
-            wedges.weight, wedges.base_price, usable, sigma_f, self.blocks,
-            w.sectors.sigma, w.market.E0, w.market.P0, f.lam, cp,
+            wedges.weight, wedges.base_price, f.quality, usable, self.sigma_f(), w.sectors.supply_elasticity[f.sector],
+            self.blocks,
+            w.sectors.sigma, w.market.E0, w.market.P0, f.lam, f.ties, wedges.served, cp,
         )
         return wedges, cleared
+
+    def sigma_f(self) -> np.ndarray:
+        return self.world.sectors.sigma[self.world.firms.sector]
 
     def by_group(self, flows: np.ndarray) -> np.ndarray:
         """(S, N supplier, N importer) sums of a firm x market array."""
@@ -73,40 +82,65 @@ class Resolver:
         out[self.group_ids] = np.add.reduceat(flows, self.group_starts, axis=0)
         return out.reshape(s, n, flows.shape[1])
 
-    def run(self, ctx: RoundContext, welfare0: np.ndarray) -> Outcomes:
+    def run(self, ctx: RoundContext) -> Outcomes:
+        """Resolve one round. The first call (round 0) also fixes the starting year's
+        reference levels that welfare is measured against."""
         w, p, f = self.world, self.params, self.world.firms
         st, sec, m = w.states, w.sectors, w.market
         n, s_n = st.n, sec.n
         usable = usable_capacity(w)
         wedges, c = self.clear(usable)
         flows = c.flows
-        f.lam = c.lam
+        f.lam, f.ties = c.lam, c.shares
 
         # Flows that got past a control, and the enforcement they slipped past.
         if wedges.blocked is not None:
-            leaked = np.where(wedges.blocked, flows, 0.0)
+            leaked = flows * wedges.illicit
             policed = (leaked * wedges.enforce).sum(axis=1)
         else:
             leaked, policed = None, np.zeros(f.n)
 
         factor = np.divide(usable, f.capacity, out=np.ones_like(usable), where=f.capacity > 0)
         rd_sub, cap_sub = spread(w, ctx.rd_subsidy), spread(w, ctx.capacity_subsidy)
+        ex_works = f.cost * sec.markup[f.sector] * c.lam
         acc = accounts.settle(w, p, c.sales, c.lam, policed, rd_sub, cap_sub)
 
-        # Aggregates by (supplier state, sector) for every importer.
-        supply = self.by_group(flows)  # (S, k, j)
+        # Bilateral aggregates by (sector, supplier state, importer).
+        supply = self.by_group(flows)  # (S, k, j) physical
+        spend = self.by_group(c.spend)  # duty-inclusive
+        duty = self.by_group(c.spend * (wedges.duty / (1.0 + wedges.duty)))
+        leaked_g = self.by_group(leaked) if leaked is not None else np.zeros_like(supply)
+        fob = self.by_group(flows * ex_works[:, None])  # at the makers' prices
         received = supply.sum(axis=1).T  # (j, S)
+        # Import dependence is measured as trade data measure it: shares of spending by origin.
+        spent = spend.sum(axis=1).T  # (j, S)
         supply_share = np.divide(
-            supply.transpose(2, 1, 0), received[:, None, :],
-            out=np.zeros((n, n, s_n)), where=received[:, None, :] > 0,
+            spend.transpose(2, 1, 0), spent[:, None, :],
+            out=np.zeros((n, n, s_n)), where=spent[:, None, :] > 0,
         )
-        # Real access: the CES quantity index (quality- and variety-adjusted) against the
-        # start, times the share of demand that was actually filled.
-        filled = np.divide(received, c.demanded, out=np.ones_like(received), where=c.demanded > 0)
-        access = (c.P / m.P0) ** (-p.demand_elasticity) * np.minimum(filled, 1.0)
-        leaked_in = (
-            np.column_stack([leaked[b].sum(axis=0) for b in self.blocks]) if leaked is not None else np.zeros((n, s_n))
-        )
+
+        # Real consumption: the CES aggregate of quality-adjusted receipts, plus stock drawn
+        # to replace purchases that could not be placed.
+        starts = np.array([b.start for b in self.blocks])
+        Q = welfare.real_quantity(wedges.pref, f.quality, flows, self.sigma_f(), starts, sec.sigma)
+        qbar = mean_quality(w)
+        owner = np.bincount(f.owner, weights=acc.surplus + rd_sub + cap_sub, minlength=n)
+        duty_in = duty.sum(axis=(0, 1))
+        if m.Q0 is None:  # the starting year
+            m.Q0, m.spent0, m.qbar0, m.surplus0, m.duty0 = Q.copy(), spent.copy(), qbar, owner, duty_in
+        # Access: real receipts against the starting year's at today's average quality, so
+        # better goods count for more and general progress does not inflate it.
+        reference = np.maximum(m.Q0 * (qbar / m.qbar0)[None, :], 1e-300)
+        access = Q / reference
+        # When supply is disrupted (purchases could not be placed), stocks are released to
+        # bring consumption back to normal.
+        disrupted = c.unplaced > DISRUPTION
+        draw = draw_stockpiles(w, np.where(disrupted, reference - Q, 0.0))
+        consumed = Q + draw
+        m.input_access = np.minimum(1.0, consumed / reference)  # stock draws cover inputs too
+        buyers = welfare.buyers_surplus(consumed, m.Q0, spent, m.spent0, p.demand_elasticity).sum(axis=1)
+
+        leaked_in = leaked_g.sum(axis=1).T
         g = f.home * s_n + f.sector
         value = np.bincount(g, weights=acc.revenue, minlength=n * s_n).reshape(n, s_n)
         sold = np.bincount(g, weights=c.sales, minlength=n * s_n).reshape(n, s_n)
@@ -117,33 +151,25 @@ class Resolver:
 
         # Technology learns from what each state imported, unless the maker keeps patents secret.
         qsum = np.bincount(g, weights=f.quality * f.capacity * f.alive, minlength=n * s_n).reshape(n, s_n)
-        qbar = np.divide(qsum, cap, out=np.zeros_like(qsum), where=cap > 0) * ~w.policy.secrecy  # (k, S)
+        qhome = np.divide(qsum, cap, out=np.zeros_like(qsum), where=cap > 0) * ~w.policy.secrecy  # (k, S)
         foreign = supply * (1.0 - np.eye(n))[None, :, :]  # (S, k, j)
-        fq = (foreign * qbar.T[:, :, None]).sum(axis=1).T
+        fq = (foreign * qhome.T[:, :, None]).sum(axis=1).T
         imported_quality = np.divide(fq, foreign.sum(axis=1).T, out=np.zeros_like(fq), where=foreign.sum(axis=1).T > 0)
         technology.advance(w, p, c.sales, imported_quality)
         coercion.advance_diversification(w, p)
         coercion.advance_supplier_risk(w, p, capacity_share)
 
-        m.P, m.demanded, m.flows, m.received = c.P, c.demanded, flows, received
+        m.P, m.flows, m.received = c.P, flows, received
         m.usable = usable
-        m.input_access = update_input_access(w, received)
         trust.end_of_round(w, p)
 
-        # Money: home profits, tariff revenue at group mean ex-works prices, trade.
-        pbar = np.divide(value, sold, out=np.zeros_like(value), where=sold > 0)  # (k, S)
-        supply_value = supply * pbar.T[:, :, None]  # (S, k, j)
-        tariff_rev = (supply_value * w.policy.tariff.transpose(2, 0, 1)).sum(axis=(0, 1))
-        cross = supply_value * (1.0 - np.eye(n))[None, :, :]
-        home_profit = np.bincount(f.home, weights=acc.profit, minlength=n)
+        cross = fob * (1.0 - np.eye(n))[None, :, :]
         tech = np.divide(technology.best_by_state(w), sec.frontier[None, :])
-        E0 = m.E0
         state = state_outcomes(
-            names_n=n, gdp=st.gdp, E0=E0, P_ratio=c.P / m.P0, demanded=c.demanded, received=received,
-            home_profit=home_profit, tariff_revenue=tariff_rev, fiscal=ctx.spent, welfare0=welfare0,
-            exports=cross.sum(axis=(0, 2)), imports=cross.sum(axis=(0, 1)), supply_share=supply_share,
-            world_share=world_share, tech=tech, crit=sec.criticality, same_bloc=st.same_bloc,
-            trust=st.trust, attempts=ctx.attempts, concessions=ctx.conceded,
+            names_n=n, gdp=st.gdp, buyers=buyers, producers=owner - m.surplus0, tariff_revenue=duty_in - m.duty0,
+            fiscal=ctx.spent, exports=cross.sum(axis=(0, 2)), imports=cross.sum(axis=(0, 1)),
+            supply_share=supply_share, world_share=world_share, tech=tech, crit=sec.criticality,
+            same_bloc=st.same_bloc, trust=st.trust, attempts=ctx.attempts, concessions=ctx.conceded,
         )
         revenue_total = acc.revenue.sum()
         world_metrics = {
@@ -164,9 +190,10 @@ class Resolver:
             k = len(members)
             world_metrics[f"cohesion_{bloc}"] = float((t.sum() - k) / max(k * (k - 1), 1))
         outcomes = Outcomes(
-            world_share=world_share, volume_share=volume_share, capacity_share=capacity_share, tech=tech, price_ratio=c.P / m.P0,
-            received=received, access=access, leaked_in=leaked_in,
+            world_share=world_share, volume_share=volume_share, capacity_share=capacity_share, tech=tech,
+            price_ratio=c.P / m.P0, received=received, access=access, leaked_in=leaked_in,
             supply_share=supply_share, state=state, world=world_metrics,
+            trade_qty=supply, trade_value=spend, trade_duty=duty, trade_leaked=leaked_g,
         )
         self.record_exposure(wedges, factor)
         return outcomes

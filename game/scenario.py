@@ -65,11 +65,21 @@ class SectorSpec(Strict):
         "states not listed share the rest in proportion to GDP.",
     )
     sigma: Annotated[float, Field(gt=1.0)] = Field(4.0, description="Substitution elasticity between suppliers.")
+    supply_elasticity: Annotated[float, Field(gt=0.0)] | None = Field(
+        None, description="Elasticity of the sector's supply curve (utilisation against price); "
+        "default: params.price_flex. Capacity-bound sectors (fabs, mines) are low; broad manufactures high.")
+    markup: Annotated[float, Field(ge=1.0)] | None = Field(
+        None, description="Price over unit cost at normal utilisation; default: params.markup.")
     criticality: Share = 0.5
     dual_use: bool = False
     frontier_growth: Annotated[float, Field(ge=0.0, le=0.5)] = 0.04
     inputs: dict[str, Share] = Field(
         default_factory=dict, description="Leontief input needs: sector -> share of capacity that depends on it."
+    )
+    sourcing: dict[str, dict[str, Share]] = Field(
+        default_factory=dict,
+        description="Base-year bilateral shares: importer -> {origin: share of the importer's purchases "
+        "(domestic included)}. The calibration reproduces them; origins not listed share the rest.",
     )
 
 
@@ -148,8 +158,8 @@ class CaseSpec(Strict):
     partners: list[str] = Field(default_factory=list)
     start_round: Annotated[int, Field(ge=1)] = 1
     join_round: int | None = Field(None, description="Round the partners join (for before/after checks).")
-    variant: Literal["none", "unilateral", "coordinated"] | None = Field(
-        None, description="Play this variant of the compare: section (its none run is the baseline)."
+    variant: Literal["no_control", "unilateral", "coordinated"] | None = Field(
+        None, description="Play this arm of the compare: section (its no_control run is the baseline)."
     )
     baseline_drops: list[str] = Field(
         default_factory=list,
@@ -162,8 +172,8 @@ class CaseSpec(Strict):
 class Params(Strict):
     """Economic parameters shared by every scenario. See configs/README.md for their sources."""
 
-    demand_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.5
-    quality_weight: Annotated[float, Field(ge=0.0)] = 3.0
+    demand_elasticity: Annotated[float, Field(gt=0.0, le=3.0)] = 1.0
+    sourcing_adjustment: Annotated[float, Field(gt=0.0, le=1.0)] = 0.3
     capacity_weight: Share = 0.3
     home_bias: Annotated[float, Field(ge=1.0)] = 1.3
     distance_cost: Share = 0.05
@@ -240,6 +250,17 @@ class Scenario(Strict):
                 need("sector", r, f"sectors.{n}.inputs", sectors)
                 if r == n:
                     raise ValueError(f"sectors.{n}.inputs: a sector cannot be its own input")
+            makers = {f.home for f in self.firms if f.sector == n}
+            for imp, by_origin in sec.sourcing.items():
+                where = f"sectors.{n}.sourcing.{imp}"
+                need("state", imp, where, states)
+                for origin, share in by_origin.items():
+                    need("state", origin, where, states)
+                    if share > 0 and origin not in makers:
+                        raise ValueError(f"{where}.{origin}: no firm of {origin} makes {n}, so it cannot supply "
+                                         f"{share:.0%} (makers: {', '.join(sorted(makers))})")
+                if sum(by_origin.values()) > 1.0 + 1e-9:
+                    raise ValueError(f"{where}: shares add up to more than 1")
         names = set()
         for i, f in enumerate(self.firms):
             need("state", f.home, f"firms.{i}.home", states)

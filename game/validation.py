@@ -36,7 +36,8 @@ def _series(h: History, field: str, state: int, sector: int) -> np.ndarray:
 
 
 def _volume(h: History, importer: int, supplier: int, sector: int) -> np.ndarray:
-    return np.array([o.supply_share[importer, supplier, sector] * o.received[importer, sector] for o in h.outcomes])
+    """Physical quantity the supplier state's firms delivered to the importer, per round."""
+    return np.array([o.trade_qty[sector, supplier, importer] for o in h.outcomes])
 
 
 def _sector_firms(h: History, sector: int, r: int, field: str) -> float:
@@ -89,6 +90,56 @@ def actor_sales_elsewhere_change(h, b, k):
     return v[k.start] / v[k.start - 1] - 1.0
 
 
+def partners_sales_to_target_change(h, b, k):
+    v = sum(_volume(h, k.target, p, k.sector) for p in k.partners)
+    return v[k.start] / v[k.start - 1] - 1.0
+
+
+def _unit_price(h: History, importer: int, supplier: int, sector: int, r: int) -> float:
+    o = h.outcomes[r]
+    return float(o.trade_value[sector, supplier, importer] / o.trade_qty[sector, supplier, importer])
+
+
+def actor_tariff_pass_through(h, b, k):
+    """Rise of the duty-inclusive price the actor pays for the target's goods, as a share
+    of the tariff the actor put on them (1 = complete pass-through)."""
+    o = h.outcomes[k.start]
+    v, d = o.trade_value[k.sector, k.target, k.actor], o.trade_duty[k.sector, k.target, k.actor]
+    rate = d / (v - d)
+    before, after = (_unit_price(h, k.actor, k.target, k.sector, r) for r in (k.start - 1, k.start))
+    return (after / before - 1.0) / rate
+
+
+def actor_imports_from_target_change(h, b, k):
+    """Change in the quantity the actor buys from the target, two rounds after the start."""
+    v = _volume(h, k.actor, k.target, k.sector)
+    return v[k.start + 1] / v[k.start - 1] - 1.0
+
+
+def third_party_sales_to_actor_change(h, b, k):
+    """Change in what third suppliers sell the actor, two rounds after the start."""
+    others = [i for i in range(len(h.states)) if i not in (k.actor, k.target)]
+    v = sum(_volume(h, k.actor, i, k.sector) for i in others)
+    return v[k.start + 1] / v[k.start - 1] - 1.0
+
+
+def _actor_against_baseline(h, b, k, metric: str) -> float:
+    """Mean over the rounds from the start of the actor's metric, less the baseline's."""
+    run = np.array([o.state_metric(metric)[k.actor] for o in h.outcomes[k.start:]])
+    base = np.array([o.state_metric(metric)[k.actor] for o in b.outcomes[k.start:]])
+    return float((run - base).mean())
+
+
+def actor_net_loss_over_buyers_loss(h, b, k):
+    """The actor's net welfare loss against the baseline as a share of its buyers' loss
+    (what tariff revenue and producers' gains do not offset)."""
+    return _actor_against_baseline(h, b, k, "welfare_change") / _actor_against_baseline(h, b, k, "buyers_surplus")
+
+
+def actor_welfare_loss_pct_gdp(h, b, k):
+    return -_actor_against_baseline(h, b, k, "welfare_pct_gdp")
+
+
 def sector_capacity_vs_baseline(h, b, k):
     return _sector_firms(h, k.sector, -1, "capacity") / _sector_firms(b, k.sector, -1, "capacity")
 
@@ -102,7 +153,9 @@ def sector_margin_vs_baseline(h, b, k):
 METRICS = {f.__name__: f for f in (
     actor_share_change, partners_share_change, target_access, target_price_jump, target_dependence_start,
     target_dependence_end, access_after_join_over_before, actor_sales_to_target_change,
-    actor_sales_elsewhere_change, sector_capacity_vs_baseline, sector_margin_vs_baseline,
+    actor_sales_elsewhere_change, partners_sales_to_target_change, actor_tariff_pass_through,
+    actor_imports_from_target_change, third_party_sales_to_actor_change, actor_net_loss_over_buyers_loss,
+    actor_welfare_loss_pct_gdp, sector_capacity_vs_baseline, sector_margin_vs_baseline,
 )}
 
 
@@ -125,7 +178,7 @@ def run_case(sc: Scenario, seed: int) -> dict[str, float]:
     case: CaseSpec = sc.case
     if case.variant:
         run = GeoModel(sc, seed=seed, variant=case.variant).run()
-        base = GeoModel(sc, seed=seed, variant="none").run()
+        base = GeoModel(sc, seed=seed, variant="no_control").run()
     else:
         run = GeoModel(sc, seed=seed).run()
         base = GeoModel(baseline_scenario(sc), seed=seed).run()

@@ -44,6 +44,8 @@ class SectorArrays:
     labels: list[str]
     demand_share: np.ndarray  # (S,)
     sigma: np.ndarray  # (S,)
+    supply_elasticity: np.ndarray  # (S,) utilisation / target = price factor ** this
+    markup: np.ndarray  # (S,) price over unit cost at normal utilisation
     criticality: np.ndarray  # (S,)
     dual_use: np.ndarray  # (S,) bool
     frontier: np.ndarray  # (S,) absolute technology frontier
@@ -77,6 +79,7 @@ class FirmArrays:
     circumvent: np.ndarray  # bool: this round's choice
     rd_share: np.ndarray  # share of revenue spent on R&D
     lam: np.ndarray  # price factor from last clearing (warm start)
+    ties: np.ndarray  # (F, N) last round's share of each market's purchases (supplier relationships)
     revenue: np.ndarray
     profit: np.ndarray
     sales: np.ndarray
@@ -91,7 +94,7 @@ class FirmArrays:
         return len(self.ids)
 
     def take(self, order: np.ndarray) -> None:
-        """Reorder every per-firm array in place of the old ones."""
+        """Reorder every per-firm array (along the firm axis) in place of the old ones."""
         for name, value in vars(self).items():
             if isinstance(value, np.ndarray):
                 setattr(self, name, value[order])
@@ -108,6 +111,7 @@ class PolicyArrays:
     control_broad: np.ndarray  # bool
     control_share: np.ndarray  # narrow threshold as a share of the frontier
     control_fixed: np.ndarray  # absolute threshold when not tracking (nan = tracking)
+    control_approval: np.ndarray  # (N, N, S) licence approval rate (0 = a ban)
     enforcement: np.ndarray  # (N, N, S)
     embargo_until: np.ndarray  # (N, N, S) int: last round an embargo holds (0 = none)
     exclusion: np.ndarray  # (N importer, N exporter, S) bool
@@ -123,18 +127,25 @@ class PolicyArrays:
 
 @dataclass
 class MarketState:
-    """Results of the latest clearing (and the reference levels)."""
+    """Results of the latest clearing, the calibrated share parameters and the
+    starting year's reference levels (welfare is measured against them)."""
 
     E0: np.ndarray  # (N, S) reference spending per round ($bn)
-    X0: np.ndarray  # (N, S) reference quantity bought (at the calibrated start)
+    X0: np.ndarray  # (N, S) reference physical quantity bought (at the calibrated start)
     P0: np.ndarray  # (N, S) reference price index
     p_ref: np.ndarray  # (S,) reference unit price (mean cost x markup)
+    armington: np.ndarray  # (N exporter, N importer, S) calibrated share parameters
     flows: np.ndarray  # (F, N) quantities
     P: np.ndarray  # (N, S)
-    demanded: np.ndarray  # (N, S) quantity demanded before rationing
-    received: np.ndarray  # (N, S) quantity received
+    received: np.ndarray  # (N, S) physical quantity received
     input_access: np.ndarray  # (N, S) 0..1, used next round as the bottleneck
     usable: np.ndarray  # (F,) usable capacity this round
+    # The starting year (round 0), set when it is resolved; welfare is against these.
+    Q0: np.ndarray | None = None  # (N, S) real (quality-adjusted CES) quantity consumed
+    spent0: np.ndarray | None = None  # (N, S) buyers' spending
+    qbar0: np.ndarray | None = None  # (S,) capacity-weighted mean quality of the sector
+    surplus0: np.ndarray | None = None  # (N,) operating surplus of the firms each state owns
+    duty0: np.ndarray | None = None  # (N,) tariff revenue
 
 
 @dataclass
@@ -219,6 +230,9 @@ def build_sectors(sc: Scenario) -> SectorArrays:
         labels=[s.label or n.replace("_", " ") for n, s in zip(names, specs)],
         demand_share=np.array([s.demand_share for s in specs]),
         sigma=np.array([s.sigma for s in specs]),
+        supply_elasticity=np.array([sc.params.price_flex if s.supply_elasticity is None else s.supply_elasticity
+                                    for s in specs]),
+        markup=np.array([sc.params.markup if s.markup is None else s.markup for s in specs]),
         criticality=np.array([s.criticality for s in specs]),
         dual_use=np.array([s.dual_use for s in specs]),
         frontier=np.ones(len(names)),
@@ -228,13 +242,14 @@ def build_sectors(sc: Scenario) -> SectorArrays:
 
 
 def empty_policy(n: int, s: int) -> PolicyArrays:
-    z3 = lambda dtype=float: np.zeros((n, n, s), dtype=dtype)  # noqa: E731
+    z3 = lambda dtype=float: np.zeros((n, n, s), dtype=dtype)
     return PolicyArrays(
         tariff=z3(),
         control=z3(bool),
         control_broad=z3(bool),
         control_share=z3(),
         control_fixed=np.full((n, n, s), np.nan),
+        control_approval=z3(),
         enforcement=z3(),
         embargo_until=z3(np.int64),
         exclusion=z3(bool),
@@ -250,7 +265,7 @@ def empty_policy(n: int, s: int) -> PolicyArrays:
 
 
 def new_firm_arrays(n: int) -> FirmArrays:
-    f = lambda: np.zeros(n)  # noqa: E731
+    f = lambda: np.zeros(n)
     return FirmArrays(
         ids=np.arange(n, dtype=np.int64),
         names=[""] * n,
@@ -270,6 +285,7 @@ def new_firm_arrays(n: int) -> FirmArrays:
         circumvent=np.zeros(n, dtype=bool),
         rd_share=np.full(n, 0.1),
         lam=np.ones(n),
+        ties=np.zeros((n, 0)),
         revenue=f(),
         profit=f(),
         sales=f(),
@@ -281,11 +297,25 @@ def new_firm_arrays(n: int) -> FirmArrays:
 
 
 def append_firm(f: FirmArrays, **values) -> None:
-    """Add one firm at the end (the caller re-sorts). Unnamed fields take new-firm defaults."""
+    """Add one firm at the end (the caller re-sorts). Unnamed fields take new-firm defaults;
+    a newcomer has no supplier relationships yet."""
     fresh = new_firm_arrays(1)
     for name, value in vars(fresh).items():
         if name == "names":
             f.names = f.names + [values.get("name", "")]
+        elif name == "ties":
+            f.ties = np.vstack([f.ties, np.zeros((1, f.ties.shape[1]))])
         elif isinstance(value, np.ndarray):
             v = values.get(name, value[0])
             setattr(f, name, np.append(getattr(f, name), np.asarray(v, dtype=value.dtype)))
+
+
+def sourcing_targets(sc: Scenario, names: list[str]) -> np.ndarray:
+    """(S, N origin, N importer) base-year bilateral shares from the scenario (nan = not given)."""
+    index = {n: i for i, n in enumerate(names)}
+    out = np.full((len(sc.sectors), len(names), len(names)), np.nan)
+    for s, spec in enumerate(sc.sectors.values()):
+        for importer, by_origin in spec.sourcing.items():
+            for origin, share in by_origin.items():
+                out[s, index[origin], index[importer]] = share
+    return out

@@ -13,13 +13,36 @@ from game.compare import replication_seeds
 from game.validation import case_paths, coercion_base_rate, validate_case
 
 CASES = case_paths(None)
+# Cases whose bands the model does not meet yet, with what is missing. Strict: when a
+# case starts to pass, the test fails until it is taken off this list.
+KNOWN_FAILURES = {
+    "chips_2022": "US sales to China fall 96% in the first year against 30-70%: the 2022 rules covered "
+                  "only advanced-node tools, and a firm is still one product (product tiers are issue 10)",
+    "satellites_1999": "US share falls 19 points against at least 20: ITAR reached allied satellites with US "
+                       "parts, which makers then designed out; the model has no technology content by origin yet",
+}
+
+
+def known(path):
+    reason = KNOWN_FAILURES.get(path.stem)
+    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+    return pytest.param(path, marks=marks, id=path.stem)
 
 
 def test_there_is_a_case_per_episode():
-    assert {p.stem for p in CASES} >= {"satellites_1999", "rare_earths_2010", "chips_2022", "subsidy_race"}
+    assert {p.stem for p in CASES} >= {"satellites_1999", "rare_earths_2010", "chips_2022", "subsidy_race",
+                                       "tariffs_2018"}
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_every_band_has_two_ends():
+    """A band with one end cannot catch an overshoot (FACTS.md)."""
+    for path in CASES:
+        for check in yaml.safe_load(path.read_text())["case"]["checks"]:
+            assert check.get("min") is not None and check.get("max") is not None, (path.stem, check)
+            assert check["min"] < check["max"], (path.stem, check)
+
+
+@pytest.mark.parametrize("path", [known(p) for p in CASES])
 def test_case_lands_in_its_bands(path):
     rows = validate_case(path, replication_seeds(0, 10))
     failed = [f"{r['metric']}={r['mean']:.3f} not in [{r['min']}, {r['max']}]" for r in rows if not r["pass"]]

@@ -37,7 +37,7 @@ def test_compare_writes_json_and_plot(tmp_path):
            "--plot", str(tmp_path / "c.png"))
     assert r.returncode == 0, r.stderr
     rows = json.loads((tmp_path / "c.json").read_text())
-    assert {(x["variant"], x["metric"]) for x in rows} >= {("coordinated", "target_access"), ("none", "world_welfare")}
+    assert {(x["variant"], x["metric"]) for x in rows} >= {("coordinated", "target_access"), ("no_control", "world_welfare"), ("free_trade", "target_access")}
     assert all(x["ci_low"] <= x["mean"] <= x["ci_high"] for x in rows)
     assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "target_access" in r.stdout

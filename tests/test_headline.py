@@ -28,7 +28,7 @@ def test_unilateral_costs_the_controller_more_share_than_coordinated(table):
 
 
 def test_unilateral_pushes_the_target_to_the_allies(table):
-    assert table[("unilateral", "allies_share")]["mean"] > table[("none", "allies_share")]["mean"]
+    assert table[("unilateral", "allies_share")]["mean"] > table[("no_control", "allies_share")]["mean"]
     assert table[("unilateral", "target_access")]["mean"] > 0.8  # the target's access barely falls
 
 

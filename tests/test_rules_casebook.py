@@ -126,7 +126,7 @@ def test_resisted_embargo_spikes_prices_and_starts_diversification():
     j, (k, s) = idx(m, "ALPHA"), idx(m, "GAMMA", "rare_earths")
     assert h.outcomes[1].price_ratio[j, s] > 1.5
     dep = [o.supply_share[j, k, s] for o in h.outcomes]
-    assert dep[0] > 0.8 and dep[-1] < dep[0] - 0.1
+    assert dep[0] > 0.7 and dep[-1] < dep[0] - 0.1  # value shares (GAMMA is the cheap supplier)
 
 
 def test_conceded_coercion_lifts_the_targets_measures():

@@ -18,6 +18,12 @@ def make_state_strategy(kind: str, params: dict | None = None) -> StateStrategy:
 
 
 __all__ = [
-    "DemandView", "FirmStrategy", "ProposalView", "StateStrategy",
-    "STATE_STRATEGIES", "FIRM_STRATEGIES", "FIRM_STRATEGY_ORDER", "make_state_strategy",
+    "FIRM_STRATEGIES",
+    "FIRM_STRATEGY_ORDER",
+    "STATE_STRATEGIES",
+    "DemandView",
+    "FirmStrategy",
+    "ProposalView",
+    "StateStrategy",
+    "make_state_strategy",
 ]

@@ -85,6 +85,20 @@ class FreeTrader(StateStrategy):
         return bool(rng.random() < 0.1 * obs.public.trust[obs.me, prop.proposer])
 
 
+class Passive(StateStrategy):
+    """Does nothing and joins nothing: the free-trade reference world of welfare
+    analysis, in which no state uses any instrument."""
+
+    kind = "passive"
+    summary = "Uses no instrument and joins no coalition (the free-trade reference)."
+
+    def decide(self, obs, rng):
+        return []
+
+    def answer_proposal(self, obs, prop, rng):
+        return False
+
+
 class HighFence(StateStrategy):
     """Narrow controls on rivals in dual-use sectors it leads, with thresholds that
     track the moving frontier ("small yard, high fence"), plus R&D to stay ahead."""
@@ -308,7 +322,7 @@ class HumanSeat(StateStrategy):
 STATE_STRATEGY_CLASSES: dict[str, type[StateStrategy]] = {
     cls.kind: cls
     for cls in (
-        FreeTrader, HighFence, BroadDecoupler, CoalitionBuilder, Coercer,
+        FreeTrader, Passive, HighFence, BroadDecoupler, CoalitionBuilder, Coercer,
         Hedger, TitForTat, AdaptiveLearner, Scripted, HumanSeat,
     )
 }

@@ -1,4 +1,4 @@
-"""`highfence compare`: none vs unilateral vs coordinated controls over seeds."""
+"""`highfence compare`: free trade, no control, unilateral and coordinated controls over seeds."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from game.compare import compare, format_table, plot, replication_seeds, summarise
 from game.errors import HighfenceError
+from game.experiment import VARIANTS
 from game.output import atomic_write_text
 from game.scenario import load_scenario
 
@@ -33,12 +34,13 @@ def run(args) -> int:
         raise HighfenceError(f"{args.scenario}: no compare: section (controller, target, sectors, partners)")
     print(f"{scenario.name}: {c.controller} controls {', '.join(c.sectors)} to {c.target} "
           f"({c.scope}, enforcement {c.enforcement:.0%}) from round {c.start_round}; "
-          f"partners {', '.join(c.partners)}; {args.seeds} seeds x 3 variants")
+          f"partners {', '.join(c.partners)}; {args.seeds} seeds x {len(VARIANTS)} arms")
     seeds = replication_seeds(args.seed, args.seeds)
     with tqdm(total=len(seeds), desc="seeds", unit="seed", disable=None) as bar:
         runs = compare(scenario, seeds, args.rounds, progress=lambda: bar.update(1))
     rows = summarise(runs)
-    print("mean [95% CI] over seeds; target_access is against the none run of the same seed")
+    print("mean [95% CI] over seeds; target_access (real quantity received) and target_price are against the "
+          "no_control run of the same seed; welfare is $bn a round against the starting year")
     print(format_table(rows))
     if args.json:
         atomic_write_text(args.json, json.dumps(rows, indent=2))

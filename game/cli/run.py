@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from game.errors import HighfenceError
+from game.experiment import ALIASES, VARIANTS
 from game.model import GeoModel
 from game.output import write_run
 from game.scenario import load_scenario
@@ -15,8 +16,9 @@ def register(sub) -> None:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--rounds", type=int, help="number of rounds (default: the scenario's)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
-    p.add_argument("--variant", choices=("none", "unilateral", "coordinated"),
-                   help="play one variant of the scenario's compare: experiment")
+    p.add_argument("--variant", choices=(*VARIANTS, *ALIASES),
+                   help="play one arm: free_trade (every state passive), or of the scenario's compare: "
+                        "experiment no_control / unilateral / coordinated")
     p.add_argument("--out", type=Path, help="write the round table, state table and event log here")
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     p.add_argument("--quiet", action="store_true", help="no per-round lines")

@@ -13,7 +13,8 @@ from game.world import World
 @dataclass
 class Accounts:
     revenue: np.ndarray
-    profit: np.ndarray
+    surplus: np.ndarray  # operating surplus: revenue less variable and fixed costs and fines
+    profit: np.ndarray  # surplus less the firm's own R&D
     fines: np.ndarray
     rd_spend: np.ndarray
     capacity_spend: np.ndarray
@@ -30,7 +31,7 @@ def settle(
 ) -> Accounts:
     """Book one round for every firm and grow or shrink its capacity. Mutates firms."""
     f = world.firms
-    ex_works = f.cost * params.markup * lam
+    ex_works = f.cost * world.sectors.markup[f.sector] * lam
     revenue = sales * ex_works
     # Expected fines on sales that passed a control: policed_sales is their quantity
     # times the enforcement they slipped past, so detection rises with enforcement.
@@ -38,7 +39,8 @@ def settle(
     # R&D is a budget line out of revenue (firms keep researching through a bad year,
     # but lost markets mean less of it); capacity is built from what profit is left.
     own_rd = f.rd_share * revenue
-    profit = revenue - sales * f.cost - params.fixed_cost * f.cost * f.capacity - own_rd - fines
+    surplus = revenue - sales * f.cost - params.fixed_cost * f.cost * f.capacity - fines
+    profit = surplus - own_rd
     # Firms expand only when their lines are busy: idle capacity calls for no new plant.
     utilisation = sales / np.maximum(f.capacity, 1e-12)
     will = np.clip((utilisation - 0.75) / (params.target_utilisation - 0.75), 0.0, 1.5)
@@ -56,7 +58,7 @@ def settle(
     f.cash = f.cash + profit - invest
     f.loss_rounds = np.where(profit < 0, f.loss_rounds + 1, 0)
     f.revenue, f.profit, f.sales, f.rd_spend = revenue, profit, sales, rd_spend
-    return Accounts(revenue, profit, fines, rd_spend, capacity_spend)
+    return Accounts(revenue, surplus, profit, fines, rd_spend, capacity_spend)
 
 
 def bankrupt(world: World, params: Params) -> np.ndarray:

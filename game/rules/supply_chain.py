@@ -1,5 +1,11 @@
-"""Input bottlenecks: a firm's usable capacity is limited by its home state's
-access to the inputs its sector needs (last round's access: a one-round lag)."""
+"""Input bottlenecks and stockpiles, in real (quality-adjusted) quantities.
+
+A firm's usable capacity is limited by its home state's access to the inputs its
+sector needs (last round's access: a one-round lag). Access is what the state
+consumed of the input, stock draws included, against what it consumed in the
+starting year scaled to today's average quality of the sector, so better inputs
+count for more and general progress does not inflate access.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +23,20 @@ def usable_capacity(world: World) -> np.ndarray:
     return f.capacity * factor[f.home, f.sector] * f.alive
 
 
-def update_input_access(world: World, received: np.ndarray) -> np.ndarray:
-    """Access to each sector's goods as an input next round, drawing stockpiles to
-    cover a shortfall against the reference demand. Mutates the stockpiles."""
-    X0, stock = world.market.X0, world.policy.stockpile
-    shortfall = np.maximum(X0 - received, 0.0)
-    draw = np.minimum(stock, shortfall)
+def draw_stockpiles(world: World, lost: np.ndarray) -> np.ndarray:
+    """(N, S) real units drawn from stockpiles to replace purchases that could not be
+    placed this round (relationships cut by controls or embargoes, rationing).
+    Mutates the stockpiles."""
+    stock = world.policy.stockpile
+    draw = np.minimum(stock, np.maximum(lost, 0.0))
     stock -= draw
-    return np.minimum(1.0, np.divide(received + draw, X0, out=np.ones_like(X0), where=X0 > 0))
+    return draw
+
+
+def mean_quality(world: World) -> np.ndarray:
+    """(S,) capacity-weighted mean quality of each sector's live firms."""
+    f, s_n = world.firms, world.sectors.n
+    cap = f.capacity * f.alive
+    total = np.bincount(f.sector, weights=cap, minlength=s_n)
+    q = np.bincount(f.sector, weights=f.quality * cap, minlength=s_n)
+    return np.divide(q, total, out=np.ones(s_n), where=total > 0)

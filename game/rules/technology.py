@@ -28,7 +28,7 @@ def advance(world: World, params: Params, sales: np.ndarray, imported_quality: n
     frontier = sec.frontier[s]
     relq = f.quality / frontier
     # R&D intensity against the revenue the firm's capacity earns in a normal year.
-    normal_revenue = f.cost * params.markup * params.target_utilisation * np.maximum(f.capacity, 1e-9)
+    normal_revenue = f.cost * sec.markup[s] * params.target_utilisation * np.maximum(f.capacity, 1e-9)
     # A firm can only absorb so much R&D money: intensity beyond rd_absorption x the
     # reference adds nothing (a big subsidy to a small firm does not buy the frontier).
     intensity = np.minimum(np.maximum(f.rd_spend, 0.0) / normal_revenue / params.rd_intensity_ref, params.rd_absorption)

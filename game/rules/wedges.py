@@ -1,8 +1,15 @@
-"""Policy wedges per (exporter, importer, sector), gathered to firm x market arrays.
+"""Demand weights and policy wedges per (exporter, importer, sector), gathered to
+firm x market arrays.
 
-Tariffs and distance raise delivered prices; import exclusions and
-diversification lower demand weights; export controls and embargoes block
-flows, except what leaks through third countries and circumventing firms.
+Preferences (the Armington share parameter of the supplier state in each market,
+the firm's calibrated appeal, home bias and a variety term) are kept apart from
+policy wedges, because welfare values what buyers receive with the preference
+weights only: a diversification programme or an export control is a cost, not a
+change of taste. Tariffs and distance raise delivered prices; import exclusions,
+diversification lowers demand weights; supplier risk is an expected-cost premium
+on the delivered price (buyers price in the chance of being cut off); export controls and
+embargoes block flows, except what leaks through third countries and
+circumventing firms.
 """
 
 from __future__ import annotations
@@ -19,10 +26,14 @@ EMBARGO_ENFORCEMENT = 0.95  # a state halting its own exports polices them tight
 
 @dataclass
 class Wedges:
-    weight: np.ndarray  # (F, N)
-    base_price: np.ndarray  # (F, N) at lam = 1
+    pref: np.ndarray  # (F, N) preference weight (what welfare values)
+    weight: np.ndarray  # (F, N) demand weight: preference x policy wedges
+    base_price: np.ndarray  # (F, N) delivered duty-inclusive price at lam = 1
+    duty: np.ndarray  # (F, N) ad valorem tariff on each flow
+    served: np.ndarray | None  # (F, N) share of an old relationship that still gets through
     blocked: np.ndarray | None  # (F, N) bool, or None when nothing is controlled
     enforce: np.ndarray | None  # (F, N) enforcement of the barrier on each flow
+    illicit: np.ndarray | None = None  # (F, N) share of each flow that passed a barrier illegally
 
 
 def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,14 +61,14 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     f, pol, sec = world.firms, world.policy, world.sectors
     n = world.states.n
     home, s = f.home, f.sector
-    relq = f.quality / sec.frontier[s]
     # Capacity mostly acts on supply (prices rise as lines fill up); it enters demand
-    # weakly, as a share of the sector's world capacity to the power capacity_weight
-    # (bigger firms are present in more markets), so a firm that closes idle lines
-    # gets busier instead of losing its customers in proportion.
+    # weakly, as a variety term: a share of the sector's world capacity to the power
+    # capacity_weight (bigger firms offer more product lines), so a firm that closes
+    # idle lines gets busier instead of losing its customers in proportion.
+    # Quality is not here: it enters through the quality-adjusted price (market.py).
     world_usable = np.bincount(s, weights=usable, minlength=sec.n)
     presence = (usable / np.maximum(world_usable[s], 1e-12)) ** params.capacity_weight
-    firm_weight = f.appeal * presence * relq**params.quality_weight
+    firm_weight = f.appeal * presence
 
     # Pair-level factors first (N x N x S is small), then one gather to firms x markets.
     # Trade agreements halve the cost of distance between members.
@@ -66,15 +77,21 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     price_pair = (1.0 + pol.tariff) * distance[:, :, None]  # (exporter, importer, s)
     bias = np.where(np.eye(n, dtype=bool), params.home_bias, 1.0)
     # Importer-side: diversification and exclusion are indexed (importer, exporter, s).
-    buy = (1.0 - pol.diversification) * (1.0 - pol.risk) * ~pol.exclusion
-    weight_pair = buy.transpose(1, 0, 2) * bias[:, :, None]  # -> (exporter, importer, s)
+    # The risk premium is a shadow cost: buyers act on it but nobody is paid it, so it
+    # enters the weight as a price would, (1 + premium)^(1 - sigma), not the price paid.
+    buy = (1.0 - pol.diversification) * ~pol.exclusion * (1.0 + pol.risk) ** (1.0 - sec.sigma)
 
-    base_price = (f.cost * params.markup)[:, None] * price_pair[home, :, s]
-    weight = firm_weight[:, None] * weight_pair[home, :, s]
+    armington = world.market.armington  # (exporter, importer, s) calibrated share parameters
+    pref = firm_weight[:, None] * (bias[:, :, None] * armington)[home, :, s]
+    base_price = (f.cost * sec.markup[s])[:, None] * price_pair[home, :, s]
+    duty = pol.tariff[home, :, s]
+    weight = pref * buy.transpose(1, 0, 2)[home, :, s]
+    excluded = pol.exclusion.transpose(1, 0, 2)[home, :, s] if pol.exclusion.any() else None
+    served = None if excluded is None else (~excluded).astype(float)
 
     control, embargo, enforce = active_blocks(world)
     if not (control.any() or embargo.any()):
-        return Wedges(weight, base_price, None, None)
+        return Wedges(pref, weight, base_price, duty, served, None, None)
 
     threshold = np.where(
         np.isnan(pol.control_fixed), pol.control_share * sec.frontier[None, None, :], pol.control_fixed
@@ -86,8 +103,17 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     e = enforce[home, :, s]
     via_third = params.third_country_leakage * leak_open
     via_firm = np.minimum(1.0, 0.5 + 0.5 * leak_open)
-    # The share of a blocked flow that still gets through.
+    # The share of a blocked flow that still gets through illicitly; under a licence
+    # requirement the approved share passes legally on top of it.
     leak = (1.0 - e) * np.where(f.circumvent[:, None], via_firm, via_third)
-    weight = np.where(blocked, weight * leak, weight)
-    base_price = np.where(blocked, base_price * params.circumvention_markup, base_price)
-    return Wedges(weight, base_price, blocked, e)
+    approval = np.where(embargo, 0.0, pol.control_approval)[home, :, s]
+    through = approval + (1.0 - approval) * leak
+    illicit = np.where(blocked, np.divide((1.0 - approval) * leak, through, out=np.zeros_like(through),
+                                          where=through > 0), 0.0)
+    weight = np.where(blocked, weight * through, weight)
+    # An old relationship with a blocked supplier delivers only what gets through.
+    gets_through = np.where(blocked, through, 1.0)
+    served = gets_through if served is None else served * gets_through
+    # Re-routed goods carry the route's markup; licensed ones travel as usual.
+    base_price = base_price * (1.0 + illicit * (params.circumvention_markup - 1.0))
+    return Wedges(pref, weight, base_price, duty, served, blocked, e, illicit)

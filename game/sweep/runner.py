@@ -26,6 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from game.compare import METRICS, finals, series
+from game.experiment import BASELINE, canonical
 from game.model import GeoModel
 from game.scenario import Scenario
 from game.sweep.design import Point
@@ -84,11 +85,11 @@ def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
         if compare_wanted and variant is not None:
             mine = series(model)
             key = (run.cell, run.seed)
-            if variant == "none":
+            if canonical(variant) == BASELINE:
                 baselines[key] = mine
             elif key not in baselines:
-                # target_access is against the `none` run of the same seed and same other factors.
-                baselines[key] = series(_play(job, scenario, run.seed, "none"))
+                # target_access is against the no_control run of the same seed and same other factors.
+                baselines[key] = series(_play(job, scenario, run.seed, BASELINE))
             values, per_round = finals(mine, baselines[key], scenario.compare.start_round)
         last = history[-1]
         ids = {"run_id": run.run_id, "point": run.point, "cell": run.cell, "replication": run.replication,

@@ -4,7 +4,7 @@
     scenario: ../default.yaml          # relative to this file
     fixed: {rounds: 12}                # set before the factors apply
     factors:
-      variant: [none, unilateral, coordinated]
+      variant: [no_control, unilateral, coordinated]
       compare.partners: {levels: [[JPN], [JPN, EU]], labels: [JPN, JPN+EU]}
       compare.enforcement: {low: 0.4, high: 1.0}   # a range: lhs / sobol only
     design: {method: grid}             # grid | lhs | sobol, with `samples`
@@ -13,7 +13,7 @@
     outcomes: {finals: [target_access, world_welfare], series: [target_access]}
 
 `variant` is the one factor that is not a scenario path: it picks the
-compare: experiment's arm (none / unilateral / coordinated).
+compare: experiment's arm (free_trade / no_control / unilateral / coordinated).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from game.errors import HighfenceError
-from game.experiment import VARIANTS
+from game.experiment import ALIASES, VARIANTS
 from game.scenario import content_digest, format_validation_error
 
 VARIANT = "variant"
@@ -89,7 +89,7 @@ class SweepSpec(_Strict):
     description: str = ""
     scenario: str = Field(description="Base scenario YAML, relative to the spec file.")
     fixed: dict[str, Any] = Field(default_factory=dict, description="Scenario paths set before the factors.")
-    variant: Literal["none", "unilateral", "coordinated"] | None = Field(
+    variant: Literal["free_trade", "no_control", "none", "unilateral", "coordinated"] | None = Field(
         None, description="The compare arm when `variant` is not a factor (None: no treatment)."
     )
     factors: dict[str, Levels | Range] = Field(default_factory=dict)
@@ -121,7 +121,7 @@ class SweepSpec(_Strict):
             raise ValueError(f"design.samples: sobol needs a power of 2 (got {n}; try {1 << (n - 1).bit_length()})")
         if VARIANT in self.factors:
             f = self.factors[VARIANT]
-            bad = [v for v in getattr(f, "levels", [None]) if v not in VARIANTS]
+            bad = [v for v in getattr(f, "levels", [None]) if v not in (*VARIANTS, *ALIASES)]
             if isinstance(f, Range) or bad:
                 raise ValueError(f"factors.variant: levels must be among {', '.join(VARIANTS)} (got {bad})")
             if self.variant is not None:

@@ -39,7 +39,7 @@ def layout(model: GeoModel, width: float, height: float, radius: float, top: flo
 def trade_volume(model: GeoModel, sector: int) -> np.ndarray:
     """(importer, supplier) quantities bought this round in `sector`."""
     o = model.outcomes
-    return o.supply_share[:, :, sector] * o.received[:, sector][:, None]
+    return o.trade_qty[sector].T  # (importer, supplier) physical quantities
 
 
 def _curve(p: np.ndarray, q: np.ndarray, r_p: float, r_q: float, bend: float) -> tuple[str, np.ndarray]:

@@ -1,7 +1,7 @@
 """Typed actions: what states can order in a round (a discriminated union on `kind`).
 
-Actions only describe intent. `game.legality` checks them against the world and
-`game.policy_book` applies the legal ones.
+Actions only describe intent. `game.policy_book` checks them against the world
+and applies the legal ones.
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ class SecurityAgreement(_Action):
 class ExportControl(_Action):
     """Control exports of a sector to a target.
 
-    narrow: only goods above `threshold` x frontier ("small yard, high fence");
-    with `tracking` the threshold follows the moving frontier, without it the
-    threshold is fixed at the level of the round it was imposed.
+    narrow: only product tiers above `threshold` x frontier ("small yard, high
+    fence"); with `tracking` the threshold follows the moving frontier; without
+    it the control lists the goods of the round it was imposed (from the
+    threshold up to that round's frontier), so newer, better products escape it.
     coordinated: also proposed to `partners`, who answer this round; with
     `min_partners` the control only starts if that many accept.
     licence_approval: a licence requirement instead of a ban: this share of the

@@ -120,7 +120,7 @@ def clear_markets(
             break
         goal = np.clip((sales / supply) ** (1.0 / flex_f), cp.price_floor, cp.price_cap)
         lam = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
-    # Ration firms whose demand exceeds usable capacity even at the capped price.
+    # Ration firms whose demand still exceeds usable capacity after the price steps.
     over = sales > usable
     if over.any():
         cut = np.where(over, usable / np.maximum(sales, 1e-300), 1.0)

@@ -216,7 +216,10 @@ class PolicyBook:
         pol.control[i, j, s] = True
         pol.control_broad[i, j, s] = a.scope == "broad"
         pol.control_share[i, j, s] = a.threshold
-        pol.control_fixed[i, j, s] = np.nan if a.tracking else a.threshold * self.world.sectors.frontier[s]
+        frontier = self.world.sectors.frontier[s]
+        pol.control_fixed[i, j, s] = np.nan if a.tracking else a.threshold * frontier
+        # A frozen control lists the goods of its day: products beyond today's frontier are not on it.
+        pol.control_cap[i, j, s] = np.inf if a.tracking or a.scope == "broad" else frontier
         pol.enforcement[i, j, s] = a.enforcement
         pol.control_approval[i, j, s] = 0.0 if a.licence_approval is None else a.licence_approval
 
@@ -281,7 +284,7 @@ class PolicyBook:
         k, s = self.other(i, a.away_from, "away_from"), self.sector(a.sector)
         self._spend(ctx, i, a.amount)
         pol, m = self.world.policy, self.world.market
-        spend_scale = m.X0[i, s] * m.p_ref[s]  # one year of the sector's imports
+        spend_scale = m.X0[i, s] * m.p_ref[s]  # one year of the state's purchases of the sector
         step = a.amount / max(spend_scale, 1e-9)
         pol.diversify_target[i, k, s] = min(self.params.diversification_max, pol.diversify_target[i, k, s] + step)
         return f"{self.name(i)} spent {a.amount:.1f}bn to diversify {self.label(s)} supply away from {a.away_from}"

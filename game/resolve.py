@@ -122,7 +122,11 @@ class Resolver:
         # Real consumption: the CES aggregate of quality-adjusted receipts, plus stock drawn
         # to replace purchases that could not be placed.
         starts = np.array([b.start for b in self.blocks])
-        Q = welfare.real_quantity(wedges.pref, f.quality, flows, self.sigma_f(), starts, sec.sigma)
+        # A market barred from some of a firm's tiers gets fewer of its products, of lower quality.
+        pref, units = wedges.pref, flows * f.quality[:, None]
+        if wedges.available is not None:
+            pref, units = pref * wedges.available, units * wedges.mix_quality
+        Q = welfare.real_quantity(pref, units, self.sigma_f(), starts, sec.sigma)
         qbar = mean_quality(w)
         owner = np.bincount(f.owner, weights=acc.surplus + rd_sub + cap_sub, minlength=n)
         duty_in = duty.sum(axis=(0, 1))

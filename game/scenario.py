@@ -76,11 +76,28 @@ class SectorSpec(Strict):
     inputs: dict[str, Share] = Field(
         default_factory=dict, description="Leontief input needs: sector -> share of capacity that depends on it."
     )
+    tiers: Annotated[list[TierSpec], Field(min_length=1, max_length=6)] = Field(
+        default_factory=lambda: [TierSpec(**t) for t in DEFAULT_TIERS],
+        description="Product tiers of every firm in the sector (share of capacity, quality relative to the "
+        "firm's best). A narrow export control covers only the tiers above its threshold.",
+    )
     sourcing: dict[str, dict[str, Share]] = Field(
         default_factory=dict,
         description="Base-year bilateral shares: importer -> {origin: share of the importer's purchases "
         "(domestic included)}. The calibration reproduces them; origins not listed share the rest.",
     )
+
+
+class TierSpec(Strict):
+    """One product tier of every firm in a sector: its share of the firm's capacity and its
+    quality relative to the firm's best (leading-edge) products."""
+
+    share: Positive
+    quality: Annotated[float, Field(gt=0.0, le=1.0)]
+
+
+# Leading edge, the generation before, mature products: a generation is ~15% behind.
+DEFAULT_TIERS = ({"share": 0.3, "quality": 1.0}, {"share": 0.4, "quality": 0.85}, {"share": 0.3, "quality": 0.7})
 
 
 class FirmSpec(Strict):
@@ -160,6 +177,10 @@ class CaseSpec(Strict):
     join_round: int | None = Field(None, description="Round the partners join (for before/after checks).")
     variant: Literal["no_control", "unilateral", "coordinated"] | None = Field(
         None, description="Play this arm of the compare: section (its no_control run is the baseline)."
+    )
+    baseline: Literal["drops", "free_trade"] = Field(
+        "drops", description="The run the case is measured against: this scenario without the scripted moves "
+        "of `baseline_drops` (drops), or the free-trade run with every state passive (free_trade).",
     )
     baseline_drops: list[str] = Field(
         default_factory=list,

@@ -46,9 +46,21 @@ def scores(model: GeoModel, baseline: GeoModel) -> pd.DataFrame:
     return gain
 
 
-def score_against_baseline(model: GeoModel) -> pd.DataFrame:
-    """Play the baseline with the same seed and rounds, then score the model against it."""
-    base = GeoModel(baseline_scenario(model.spec), seed=model.seed, rounds=model.steps)
+REFERENCES = ("ai", "free_trade")
+
+
+def score_against_baseline(model: GeoModel, reference: str = "ai") -> pd.DataFrame:
+    """Play the reference run with the same seed and rounds, then score the model against it.
+
+    reference: "ai", the scenario as its AI strategies alone would play it (no scripted
+    moves, human seats played by free traders); or "free_trade", every state passive.
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"unknown reference {reference!r} (known: {', '.join(REFERENCES)})")
+    if reference == "free_trade":
+        base = GeoModel(model.spec, seed=model.seed, rounds=model.steps, variant="free_trade")
+    else:
+        base = GeoModel(baseline_scenario(model.spec), seed=model.seed, rounds=model.steps)
     base.run()
     return scores(model, base)
 

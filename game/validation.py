@@ -178,7 +178,10 @@ def run_case(sc: Scenario, seed: int) -> dict[str, float]:
     case: CaseSpec = sc.case
     if case.variant:
         run = GeoModel(sc, seed=seed, variant=case.variant).run()
-        base = GeoModel(sc, seed=seed, variant="no_control").run()
+        base = GeoModel(sc, seed=seed, variant="free_trade" if case.baseline == "free_trade" else "no_control").run()
+    elif case.baseline == "free_trade":
+        run = GeoModel(sc, seed=seed).run()
+        base = GeoModel(sc, seed=seed, variant="free_trade").run()
     else:
         run = GeoModel(sc, seed=seed).run()
         base = GeoModel(baseline_scenario(sc), seed=seed).run()

@@ -29,11 +29,12 @@ import numpy as np
 Q_FLOOR = 1e-3  # real consumption below 0.1% of the starting year counts as 0.1%
 
 
-def real_quantity(pref: np.ndarray, quality: np.ndarray, flows: np.ndarray, sigma_f: np.ndarray,
-                  starts: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """(N, S) CES aggregate of quality-adjusted physical flows (F, N), per importer and sector."""
+def real_quantity(pref: np.ndarray, units: np.ndarray, sigma_f: np.ndarray, starts: np.ndarray,
+                  sigma: np.ndarray) -> np.ndarray:
+    """(N, S) CES aggregate of quality-adjusted flows (F, N: physical units x quality),
+    per importer and sector."""
     rho = (sigma_f - 1.0) / sigma_f
-    units = np.maximum(flows * quality[:, None], 0.0)
+    units = np.maximum(units, 0.0)
     terms = pref ** (1.0 / sigma_f)[:, None] * units ** rho[:, None]
     total = np.add.reduceat(terms, starts, axis=0)  # (S, N)
     return (total ** (sigma / (sigma - 1.0))[:, None]).T

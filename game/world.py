@@ -46,6 +46,8 @@ class SectorArrays:
     sigma: np.ndarray  # (S,)
     supply_elasticity: np.ndarray  # (S,) utilisation / target = price factor ** this
     markup: np.ndarray  # (S,) price over unit cost at normal utilisation
+    tier_share: np.ndarray  # (S, T) share of a firm's capacity in each product tier (0 = padding)
+    tier_quality: np.ndarray  # (S, T) tier quality relative to the firm's best
     criticality: np.ndarray  # (S,)
     dual_use: np.ndarray  # (S,) bool
     frontier: np.ndarray  # (S,) absolute technology frontier
@@ -111,6 +113,7 @@ class PolicyArrays:
     control_broad: np.ndarray  # bool
     control_share: np.ndarray  # narrow threshold as a share of the frontier
     control_fixed: np.ndarray  # absolute threshold when not tracking (nan = tracking)
+    control_cap: np.ndarray  # a frozen list's upper end: the frontier when it was set (inf = tracking)
     control_approval: np.ndarray  # (N, N, S) licence approval rate (0 = a ban)
     enforcement: np.ndarray  # (N, N, S)
     embargo_until: np.ndarray  # (N, N, S) int: last round an embargo holds (0 = none)
@@ -217,6 +220,17 @@ def build_states(sc: Scenario) -> StateArrays:
     )
 
 
+def tier_arrays(specs) -> dict[str, np.ndarray]:
+    """(S, T) tier shares (normalised, 0 where a sector has fewer tiers) and relative qualities."""
+    t = max(len(s.tiers) for s in specs)
+    share, quality = np.zeros((len(specs), t)), np.ones((len(specs), t))
+    for i, s in enumerate(specs):
+        total = sum(x.share for x in s.tiers)
+        share[i, : len(s.tiers)] = [x.share / total for x in s.tiers]
+        quality[i, : len(s.tiers)] = [x.quality for x in s.tiers]
+    return {"tier_share": share, "tier_quality": quality}
+
+
 def build_sectors(sc: Scenario) -> SectorArrays:
     names = list(sc.sectors)
     index = {n: i for i, n in enumerate(names)}
@@ -233,6 +247,7 @@ def build_sectors(sc: Scenario) -> SectorArrays:
         supply_elasticity=np.array([sc.params.price_flex if s.supply_elasticity is None else s.supply_elasticity
                                     for s in specs]),
         markup=np.array([sc.params.markup if s.markup is None else s.markup for s in specs]),
+        **tier_arrays(specs),
         criticality=np.array([s.criticality for s in specs]),
         dual_use=np.array([s.dual_use for s in specs]),
         frontier=np.ones(len(names)),
@@ -249,6 +264,7 @@ def empty_policy(n: int, s: int) -> PolicyArrays:
         control_broad=z3(bool),
         control_share=z3(),
         control_fixed=np.full((n, n, s), np.nan),
+        control_cap=np.full((n, n, s), np.inf),
         control_approval=z3(),
         enforcement=z3(),
         embargo_until=z3(np.int64),

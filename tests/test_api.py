@@ -76,3 +76,14 @@ def test_human_seat_orders_and_replay_by_script_give_the_same_world():
     from game.errors import IllegalAction
     with pytest.raises(IllegalAction):
         live.submit("ALPHA", [])
+
+
+def test_free_trade_reference_for_scores():
+    """Scores against the free-trade run (every state passive): zero for a run that is
+    itself passive, not zero for the default scenario's AI strategies."""
+    from game.score import score_against_baseline
+
+    passive = GeoModel("configs/default.yaml", seed=2, rounds=3, variant="free_trade").run()
+    assert (score_against_baseline(passive, "free_trade").abs() < 1e-12).all().all()
+    played = GeoModel("configs/default.yaml", seed=2, rounds=3).run()
+    assert score_against_baseline(played, "free_trade")["welfare"].abs().max() > 0.1

@@ -16,8 +16,6 @@ CASES = case_paths(None)
 # Cases whose bands the model does not meet yet, with what is missing. Strict: when a
 # case starts to pass, the test fails until it is taken off this list.
 KNOWN_FAILURES = {
-    "chips_2022": "US sales to China fall 96% in the first year against 30-70%: the 2022 rules covered "
-                  "only advanced-node tools, and a firm is still one product (product tiers are issue 10)",
     "satellites_1999": "US share falls 19 points against at least 20: ITAR reached allied satellites with US "
                        "parts, which makers then designed out; the model has no technology content by origin yet",
 }

@@ -52,32 +52,43 @@ def test_leakage_grows_as_enforcement_weakens():
     assert leaked[0] < leaked[1] < leaked[2]
 
 
-def test_narrow_control_only_blocks_goods_above_the_threshold():
-    """A narrow control ("small yard, high fence") only stops goods above the quality
-    threshold: BETA's chips (0.95 of the frontier) pass a 0.97 fence, ALPHA's (1.0) do not."""
-    sc = tiny(script=[
-        move(1, "ALPHA", kind="export_control", sector="chips", target="GAMMA", scope="narrow", threshold=0.97),
-        move(1, "BETA", kind="export_control", sector="chips", target="GAMMA", scope="narrow", threshold=0.97),
-    ])
-    m = play(sc, 1)
+def qty(model, importer, supplier, sector):
+    (j, s), k = idx(model, importer, sector), idx(model, supplier)
+    return model.outcomes.trade_qty[s, k, j]
+
+
+def control(scope, threshold=0.97, tracking=True, state="ALPHA"):
+    return move(1, state, kind="export_control", sector="chips", target="GAMMA", scope=scope,
+                threshold=threshold, tracking=tracking)
+
+
+def test_narrow_control_only_blocks_tiers_above_the_threshold():
+    """A narrow control ("small yard, high fence") stops only the product tiers above its
+    threshold: ALPHA's leading-edge chips (its top tier, at the frontier) are stopped, its
+    older tiers still sell to GAMMA; BETA's best chips (0.95 of the frontier) pass a 0.97
+    fence untouched. A broad control stops all of ALPHA's tiers."""
     base = play(tiny(), 1)
-    assert supply(m, "GAMMA", "ALPHA", "chips") < 0.2 * supply(base, "GAMMA", "ALPHA", "chips")
-    assert supply(m, "GAMMA", "BETA", "chips") > supply(base, "GAMMA", "BETA", "chips")
+    narrow = play(tiny(script=[control("narrow"), control("narrow", state="BETA")]), 1)
+    broad = play(tiny(script=[control("broad")]), 1)
+    before = qty(base, "GAMMA", "ALPHA", "chips")
+    assert 0.2 * before < qty(narrow, "GAMMA", "ALPHA", "chips") < 0.9 * before
+    assert qty(broad, "GAMMA", "ALPHA", "chips") < 0.2 * before
+    assert qty(narrow, "GAMMA", "BETA", "chips") > qty(base, "GAMMA", "BETA", "chips")
+    j, s = idx(base, "GAMMA", "chips")
+    assert broad.outcomes.access[j, s] < narrow.outcomes.access[j, s] < base.outcomes.access[j, s]
 
 
-def test_fixed_threshold_decays_as_the_frontier_moves():
-    """A narrow control that does not track the frontier keeps the absolute threshold of the
-    round it was set: as goods improve, more of them pass it and are caught, where a fence
-    that tracks the frontier at the same share keeps catching only the top."""
-    rounds = 12
-    fixed = tiny(script=[move(1, "BETA", kind="export_control", sector="chips", target="GAMMA",
-                             scope="narrow", threshold=1.0, tracking=False)])
-    tracking = tiny(script=[move(1, "BETA", kind="export_control", sector="chips", target="GAMMA",
-                                scope="narrow", threshold=1.0, tracking=True)])
-    mf, mt = play(fixed, rounds), play(tracking, rounds)
-    # BETA's firm grows past the fixed absolute threshold and gets blocked; the tracking
-    # fence at 100% of the moving frontier never catches a follower.
-    assert supply(mf, "GAMMA", "BETA", "chips") < supply(mt, "GAMMA", "BETA", "chips")
+def test_frozen_control_decays_as_the_frontier_moves():
+    """A narrow control that does not track the frontier lists the goods of the round it
+    was set, from its threshold up to that round's frontier. As ALPHA's products improve
+    beyond the list, its leading-edge tier escapes it, while a tracking control keeps
+    catching the top: after some rounds GAMMA gets more, and better, chips under the frozen one."""
+    rounds = 8
+    frozen = play(tiny(script=[control("narrow", 0.9, tracking=False)]), rounds)
+    tracking = play(tiny(script=[control("narrow", 0.9, tracking=True)]), rounds)
+    j, s = idx(frozen, "GAMMA", "chips")
+    assert qty(frozen, "GAMMA", "ALPHA", "chips") > qty(tracking, "GAMMA", "ALPHA", "chips")
+    assert frozen.outcomes.access[j, s] > tracking.outcomes.access[j, s]
 
 
 def test_circumventing_firms_reroute_at_a_markup():

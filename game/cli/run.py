@@ -23,7 +23,10 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     p.add_argument("--quiet", action="store_true", help="no per-round lines")
     p.add_argument("--score", action="store_true",
-                   help="score each state against the baseline run (AI strategies only, no scripted moves)")
+                   help="score each state against a reference run (see --against)")
+    p.add_argument("--against", choices=("ai", "free_trade"), default="ai",
+                   help="the reference for --score: ai (AI strategies only, no scripted moves; default) or "
+                        "free_trade (every state passive)")
     p.set_defaults(func=run)
 
 
@@ -60,8 +63,13 @@ def run(args) -> int:
     if args.score:
         from game.score import score_against_baseline
 
-        print("\nscore against the baseline run (points; welfare in basis points of GDP):")
-        print(score_against_baseline(model).round(2).to_string())
+        what = "the free-trade run" if args.against == "free_trade" else "the AI-only baseline run"
+        print(f"\nscore against {what} (points; welfare in basis points of GDP):")
+        table = score_against_baseline(model, args.against)
+        if (table.abs() < 1e-12).all().all():
+            print("(all zero: this run is its own reference, since no state is scripted or human; "
+                  "try --against free_trade)")
+        print(table.round(2).to_string())
     if args.out:
         paths = write_run(model, args.out, args.format, scenario_path=args.scenario)
         print(f"\nwrote {', '.join(str(p) for p in paths)}")

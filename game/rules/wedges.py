@@ -34,6 +34,8 @@ class Wedges:
     blocked: np.ndarray | None  # (F, N) bool, or None when nothing is controlled
     enforce: np.ndarray | None  # (F, N) enforcement of the barrier on each flow
     illicit: np.ndarray | None = None  # (F, N) share of each flow that passed a barrier illegally
+    available: np.ndarray | None = None  # (F, N) share of the firm's products the market can get
+    mix_quality: np.ndarray | None = None  # (F, N) quality of the delivered mix against the firm's full mix
 
 
 def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -96,24 +98,62 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     threshold = np.where(
         np.isnan(pol.control_fixed), pol.control_share * sec.frontier[None, None, :], pol.control_fixed
     )
-    threshold = np.where(pol.control_broad, 0.0, threshold)
-    blocked = embargo[home, :, s] | (control[home, :, s] & (f.quality[:, None] >= threshold[home, :, s]))
+    threshold = np.where(pol.control_broad, 0.0, threshold)[home, :, s]  # (F, N)
+    cap = pol.control_cap[home, :, s]
+    controlled, embargoed = control[home, :, s], embargo[home, :, s]
     open_share = third_country_share(world, control | embargo)  # (target, s)
     leak_open = open_share.T[s]  # (F, N): by the importer (target) and the firm's sector
     e = enforce[home, :, s]
     via_third = params.third_country_leakage * leak_open
     via_firm = np.minimum(1.0, 0.5 + 0.5 * leak_open)
-    # The share of a blocked flow that still gets through illicitly; under a licence
+    # The share of a covered flow that still gets through illicitly; under a licence
     # requirement the approved share passes legally on top of it.
     leak = (1.0 - e) * np.where(f.circumvent[:, None], via_firm, via_third)
     approval = np.where(embargo, 0.0, pol.control_approval)[home, :, s]
     through = approval + (1.0 - approval) * leak
-    illicit = np.where(blocked, np.divide((1.0 - approval) * leak, through, out=np.zeros_like(through),
-                                          where=through > 0), 0.0)
-    weight = np.where(blocked, weight * through, weight)
-    # An old relationship with a blocked supplier delivers only what gets through.
-    gets_through = np.where(blocked, through, 1.0)
-    served = gets_through if served is None else served * gets_through
+    # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
+    # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers).
+    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s],
+                       controlled, embargoed, threshold, cap, through, (1.0 - approval) * leak)
+    blocked = tiers.covered_weight > 0
+    weight = weight * tiers.kept
+    served = tiers.kept if served is None else served * tiers.kept
+    illicit = tiers.illicit
     # Re-routed goods carry the route's markup; licensed ones travel as usual.
     base_price = base_price * (1.0 + illicit * (params.circumvention_markup - 1.0))
-    return Wedges(pref, weight, base_price, duty, served, blocked, e, illicit)
+    return Wedges(pref, weight, base_price, duty, served, blocked, e, illicit, tiers.available, tiers.quality)
+
+
+@dataclass
+class TierCover:
+    """What a control's tier coverage leaves of each firm's offer in each market (F, N)."""
+
+    kept: np.ndarray  # demand weight kept: open tiers plus what gets through of covered ones
+    covered_weight: np.ndarray  # weight share of the covered tiers
+    illicit: np.ndarray  # share of the delivered goods that passed illicitly
+    available: np.ndarray  # share of the firm's products (by capacity) the market can get
+    quality: np.ndarray  # quality of what the market gets, relative to the firm's full mix
+
+
+def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap, through, illicit_through):
+    """Per firm and market: the open and covered parts of the firm's tier mix."""
+    tier_weight = share * rel ** (sigma - 1.0)[:, None]  # (F, T)
+    full = tier_weight.sum(axis=1)[:, None]
+    kept = np.zeros_like(through)
+    avail = np.zeros_like(through)
+    covered_w = np.zeros_like(through)
+    illicit_w = np.zeros_like(through)
+    for t in range(share.shape[1]):
+        level = (quality * rel[:, t])[:, None]
+        covered = embargoed | (controlled & (level >= threshold) & (level <= cap))
+        tw, ts = tier_weight[:, t, None], share[:, t, None]
+        covered_w += np.where(covered, tw, 0.0)
+        kept += np.where(covered, tw * through, tw)
+        avail += np.where(covered, ts * through, ts)
+        illicit_w += np.where(covered, tw * illicit_through, 0.0)
+    mix = np.divide(kept / np.maximum(avail, 1e-300), full, out=np.ones_like(kept), where=avail > 0)
+    return TierCover(
+        kept=kept / full, covered_weight=covered_w / full,
+        illicit=np.divide(illicit_w, kept, out=np.zeros_like(kept), where=kept > 0),
+        available=avail, quality=mix ** (1.0 / (sigma - 1.0))[:, None],
+    )

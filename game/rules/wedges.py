@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from game.rules import leakage
 from game.scenario import Params
 from game.world import World
 
@@ -44,19 +45,6 @@ def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     embargo = world.embargo_active()
     enforce = np.where(embargo, np.maximum(pol.enforcement, EMBARGO_ENFORCEMENT), pol.enforcement)
     return pol.control, embargo, enforce
-
-
-def third_country_share(world: World, stopped: np.ndarray) -> np.ndarray:
-    """(N target, S): share of the rest of the world's demand in states that do not stop flows
-    to the target, i.e. how many routes a transshipment can take."""
-    X0 = world.market.E0  # (N, S) spending as the weight of each route
-    n = world.states.n
-    # A third state k is an open route to target j in sector s if k itself does not stop j.
-    not_stopping = ~stopped  # (k, j, s)
-    eye = np.eye(n, dtype=bool)[:, :, None]
-    routes = np.where(eye, 0.0, not_stopping * X0[:, None, :]).sum(axis=0)  # (j, s)
-    total = np.where(eye, 0.0, X0[:, None, :]).sum(axis=0)
-    return np.divide(routes, total, out=np.zeros_like(routes), where=total > 0)
 
 
 def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
@@ -101,14 +89,10 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     threshold = np.where(pol.control_broad, 0.0, threshold)[home, :, s]  # (F, N)
     cap = pol.control_cap[home, :, s]
     controlled, embargoed = control[home, :, s], embargo[home, :, s]
-    open_share = third_country_share(world, control | embargo)  # (target, s)
-    leak_open = open_share.T[s]  # (F, N): by the importer (target) and the firm's sector
     e = enforce[home, :, s]
-    via_third = params.third_country_leakage * leak_open
-    via_firm = np.minimum(1.0, 0.5 + 0.5 * leak_open)
-    # The share of a covered flow that still gets through illicitly; under a licence
-    # requirement the approved share passes legally on top of it.
-    leak = (1.0 - e) * np.where(f.circumvent[:, None], via_firm, via_third)
+    # The share of a covered flow that still gets through illicitly, and the markup it
+    # travels at; under a licence requirement the approved share passes legally on top.
+    leak, markup = leakage.illicit_routes(world, params, control | embargo, e)
     approval = np.where(embargo, 0.0, pol.control_approval)[home, :, s]
     through = approval + (1.0 - approval) * leak
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
@@ -120,7 +104,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     served = tiers.kept if served is None else served * tiers.kept
     illicit = tiers.illicit
     # Re-routed goods carry the route's markup; licensed ones travel as usual.
-    base_price = base_price * (1.0 + illicit * (params.circumvention_markup - 1.0))
+    base_price = base_price * (1.0 + illicit * (markup - 1.0))
     return Wedges(pref, weight, base_price, duty, served, blocked, e, illicit, tiers.available, tiers.quality)
 
 

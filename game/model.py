@@ -192,7 +192,7 @@ class GeoModel(mesa.Model):
         n, s = st.n, self.world.sectors.n
         return RoundContext(
             budget=st.gdp * st.budget_share, spent=np.zeros(n), counts=np.zeros(n, dtype=int),
-            rd_subsidy=np.zeros((n, s)), capacity_subsidy=np.zeros((n, s)),
+            rd_subsidy=np.zeros((n, s)), rd_knowledge=np.zeros((n, s)), capacity_subsidy=np.zeros((n, s)),
             attempts=np.zeros(n), conceded=np.zeros(n),
             locks=self.treatment.locks if self.treatment else frozenset(),
         )

@@ -49,6 +49,7 @@ class RoundContext:
     spent: np.ndarray  # (N,)
     counts: np.ndarray  # (N,) actions taken
     rd_subsidy: np.ndarray  # (N, S) $ for home firms' R&D
+    rd_knowledge: np.ndarray  # (N, S) R&D results shared by joint-programme partners (no money)
     capacity_subsidy: np.ndarray  # (N, S)
     attempts: np.ndarray  # (N,) coercion attempts made
     conceded: np.ndarray  # (N,) concessions made (as the coerced state)
@@ -275,9 +276,13 @@ class PolicyBook:
             raise IllegalAction(f"no security agreement (clearance) with {', '.join(missing)}")
         self._spend(ctx, i, a.amount)
         members = [i, *partners]
-        # The contribution funds R&D in every member's firms, split by member.
+        # The contribution funds R&D in every member's firms, split by member; each member
+        # also learns from what the others' shares find (knowledge is not used up by
+        # sharing), so a pooled dollar buys more quality than a national one.
+        share = a.amount / len(members)
         for m in members:
-            ctx.rd_subsidy[m, s] += a.amount / len(members)
+            ctx.rd_subsidy[m, s] += share
+            ctx.rd_knowledge[m, s] += self.params.joint_rd_spillover * (a.amount - share)
         return f"{self.name(i)} funded a {a.amount:.1f}bn joint R&D programme in {self.label(s)} with {', '.join(a.partners)}"
 
     def _diversify(self, ctx, i, a: A.Diversify):

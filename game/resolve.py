@@ -159,7 +159,14 @@ class Resolver:
         foreign = supply * (1.0 - np.eye(n))[None, :, :]  # (S, k, j)
         fq = (foreign * qhome.T[:, :, None]).sum(axis=1).T
         imported_quality = np.divide(fq, foreign.sum(axis=1).T, out=np.zeros_like(fq), where=foreign.sum(axis=1).T > 0)
-        technology.advance(w, p, c.sales, imported_quality)
+        # The quality of the inputs a state's firms could get, where restrictions reach them.
+        if m.inputs0 is None:
+            m.inputs0 = technology.relative_input_quality(w, units, flows, self.by_group)
+        restricted = np.zeros((n, s_n), dtype=bool)
+        if wedges.blocked is not None:
+            restricted = self.by_group(wedges.blocked.astype(float)).sum(axis=1).T > 0
+        inputs = technology.input_quality(w, units, flows, restricted, m.inputs0, self.by_group)
+        technology.advance(w, p, c.sales, imported_quality, inputs, spread(w, ctx.rd_knowledge))
         coercion.advance_diversification(w, p)
         coercion.advance_supplier_risk(w, p, capacity_share)
 

@@ -195,6 +195,8 @@ class Params(Strict):
 
     demand_elasticity: Annotated[float, Field(gt=0.0, le=3.0)] = 1.0
     sourcing_adjustment: Annotated[float, Field(gt=0.0, le=1.0)] = 0.3
+    input_dependence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    joint_rd_spillover: Share = 0.5
     capacity_weight: Share = 0.3
     home_bias: Annotated[float, Field(ge=1.0)] = 1.3
     distance_cost: Share = 0.05

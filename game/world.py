@@ -149,6 +149,7 @@ class MarketState:
     qbar0: np.ndarray | None = None  # (S,) capacity-weighted mean quality of the sector
     surplus0: np.ndarray | None = None  # (N,) operating surplus of the firms each state owns
     duty0: np.ndarray | None = None  # (N,) tariff revenue
+    inputs0: np.ndarray | None = None  # (N, S) relative quality of what each state received
 
 
 @dataclass

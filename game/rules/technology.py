@@ -9,6 +9,38 @@ from game.scenario import Params
 from game.world import World
 
 
+def input_quality(world: World, units: np.ndarray, flows: np.ndarray, restricted: np.ndarray,
+                  mean0: np.ndarray, by_group) -> np.ndarray:
+    """(N, S) quality of the inputs each state's firms of each sector could get, against
+    the starting year, where export restrictions reach the state's purchases of an input
+    (1 elsewhere, so nobody's progress slows because someone else innovates).
+
+    For every input, the mean quality of the units the state received relative to the
+    sector's capacity-weighted mean quality, against the same ratio in the starting year
+    (mean0, (N, S)); averaged over inputs by need (geometric); 1 for sectors with no inputs.
+    restricted: (N, S) bool, some of the state's purchases of the input were covered.
+    """
+    sec = world.sectors
+    rel = relative_input_quality(world, units, flows, by_group)
+    rel = np.where(restricted, np.clip(rel / mean0, 1e-6, 1.0), 1.0)  # (j, r)
+    needs = sec.inputs  # (s, r)
+    weight = np.divide(needs, needs.sum(axis=1, keepdims=True), out=np.zeros_like(needs),
+                       where=needs.sum(axis=1, keepdims=True) > 0)
+    return np.exp(np.log(rel) @ weight.T)  # (j, s)
+
+
+def relative_input_quality(world: World, units: np.ndarray, flows: np.ndarray, by_group) -> np.ndarray:
+    """(N, S) mean quality of what each state received of each sector, over the sector's
+    capacity-weighted mean quality."""
+    f, s_n = world.firms, world.sectors.n
+    q_units = by_group(units).sum(axis=1).T  # (j, r) quality-adjusted units received
+    physical = by_group(flows).sum(axis=1).T
+    cap = f.capacity * f.alive
+    qbar = np.bincount(f.sector, weights=f.quality * cap, minlength=s_n) / np.maximum(
+        np.bincount(f.sector, weights=cap, minlength=s_n), 1e-300)
+    return np.divide(q_units, physical * qbar[None, :], out=np.ones_like(q_units), where=physical > 0)
+
+
 def best_by_state(world: World) -> np.ndarray:
     """(N, S) best absolute quality among each state's live firms (0 if none)."""
     f = world.firms
@@ -17,11 +49,16 @@ def best_by_state(world: World) -> np.ndarray:
     return best
 
 
-def advance(world: World, params: Params, sales: np.ndarray, imported_quality: np.ndarray) -> None:
+def advance(world: World, params: Params, sales: np.ndarray, imported_quality: np.ndarray,
+            input_quality: np.ndarray, knowledge: np.ndarray) -> None:
     """Move every firm's quality one round and push the frontier. Mutates firms and sectors.
 
     imported_quality: (N, S) mean quality of the unprotected foreign goods each
     state bought this round (what its firms can learn from).
+    input_quality: (N, S) quality of the inputs each state's firms of a sector could get,
+    against the inputs' frontier (1 = frontier inputs or no inputs needed).
+    knowledge: (F,) R&D a firm benefits from without paying for it (joint programmes'
+    spillovers), in $bn.
     """
     f, sec, pol = world.firms, world.sectors, world.policy
     s, home = f.sector, f.home
@@ -31,12 +68,15 @@ def advance(world: World, params: Params, sales: np.ndarray, imported_quality: n
     normal_revenue = f.cost * sec.markup[s] * params.target_utilisation * np.maximum(f.capacity, 1e-9)
     # A firm can only absorb so much R&D money: intensity beyond rd_absorption x the
     # reference adds nothing (a big subsidy to a small firm does not buy the frontier).
-    intensity = np.minimum(np.maximum(f.rd_spend, 0.0) / normal_revenue / params.rd_intensity_ref, params.rd_absorption)
+    effective_rd = np.maximum(f.rd_spend, 0.0) + knowledge
+    intensity = np.minimum(effective_rd / normal_revenue / params.rd_intensity_ref, params.rd_absorption)
     rd_term = np.sqrt(intensity)
     utilisation = sales / (params.target_utilisation * np.maximum(f.capacity, 1e-9))
     lbd = np.minimum(utilisation, 1.5) * (1.0 - params.patent_secrecy_cost * pol.secrecy[home, s])
     growth = sec.frontier_growth[s] * (params.rd_weight * rd_term + params.lbd_weight * lbd)
     growth *= 1.0 + params.catch_up * (1.0 - np.minimum(relq, 1.0))
+    # A firm cannot make better goods than its inputs allow: chips from older tools.
+    growth *= input_quality[home, s] ** params.input_dependence
 
     best = best_by_state(world)
     # Best quality among tech-sharing partners, per state and sector.

@@ -56,6 +56,11 @@ class ExportControl(_Action):
     licence_approval: a licence requirement instead of a ban: this share of the
     covered exports is approved (ordering the control again with another rate
     tightens or relaxes it).
+    entities: named firms of the target (an entity list): the control covers what
+    is sold to them (the inputs they need), not the target state's whole market.
+    direct_product: the control also reaches goods made abroad whose technology
+    is more than `de_minimis` the controller's (e.g. chips made with its tools);
+    without it, only goods made in the controlling state are covered.
     """
 
     kind: Literal["export_control"] = "export_control"
@@ -69,6 +74,9 @@ class ExportControl(_Action):
     partners: list[str] = Field(default_factory=list)
     min_partners: Annotated[int, Field(ge=0)] = 0
     licence_approval: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    entities: list[str] = Field(default_factory=list)
+    direct_product: bool = False
+    de_minimis: Annotated[float, Field(ge=0.0, le=1.0)] = 0.25
 
 
 class LiftControl(_Action):

@@ -49,6 +49,11 @@ def build_world(sc: Scenario, seeds: RootSeed) -> World:
     f.compliance = np.array([x.compliance for x in sc.firms], dtype=float)
     f.strategy = np.array([FIRM_STRATEGY_ORDER.index(x.strategy) for x in sc.firms], dtype=np.int64)
     f.key = keys_from(seeds.firms.spawn(f.n))
+    f.tech_fixed = np.full((f.n, states.n), np.nan)
+    for k, spec in enumerate(sc.firms):
+        if spec.tech_content:
+            total = sum(spec.tech_content.values())
+            f.tech_fixed[k] = [spec.tech_content.get(name, 0.0) / total for name in states.names]
     world = World(states=states, sectors=sectors, firms=f, policy=empty_policy(states.n, sectors.n))
     world.policy.screening[:] = [spec.screening for spec in sc.states.values()]
     world.next_firm_id = f.n

@@ -307,6 +307,7 @@ class GeoModel(mesa.Model):
             for value in vars(part).values():
                 if isinstance(value, np.ndarray):
                     h.update(np.ascontiguousarray(value).tobytes())
+        h.update(repr(sorted(self.world.policy.listings.items())).encode())
         return h.hexdigest()
 
     def _event(self, kind, actor, text, target=None, sector=None, **detail) -> Event:

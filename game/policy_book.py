@@ -17,7 +17,7 @@ import numpy as np
 from game import actions as A
 from game.errors import IllegalAction
 from game.scenario import Params
-from game.world import World
+from game.world import Listing, World
 
 COERCION_MIN_SHARE = 0.3  # a threat is only credible from a state holding this much world supply
 
@@ -206,6 +206,8 @@ class PolicyBook:
                 f"{self.name(i)} proposed coordinated {a.scope} controls on {self.label(s)} to "
                 f"{a.target}, asking {', '.join(self.name(p) for p in asked) or 'no new partner'}"
             )
+        if a.entities:
+            return self._list_entities(i, j, s, a)
         self.impose_control(i, j, s, a)
         if a.licence_approval is not None:
             return (f"{self.name(i)} required licences for {a.scope} exports of {self.label(s)} to {a.target} "
@@ -223,10 +225,38 @@ class PolicyBook:
         pol.control_cap[i, j, s] = np.inf if a.tracking or a.scope == "broad" else frontier
         pol.enforcement[i, j, s] = a.enforcement
         pol.control_approval[i, j, s] = 0.0 if a.licence_approval is None else a.licence_approval
+        pol.control_dpr[i, j, s] = a.direct_product
+        pol.control_de_minimis[i, j, s] = a.de_minimis
 
+    def _list_entities(self, i: int, j: int, s: int, a: A.ExportControl) -> str:
+        """Put firms of the target on an entity list for the sector's goods."""
+        if a.coordinated:
+            raise IllegalAction("an entity listing is each state's own: order it without coordinated")
+        f = self.world.firms
+        ids = []
+        for name in a.entities:
+            k = next((k for k, x in enumerate(f.names) if x == name and f.alive[k]), None)
+            if k is None:
+                raise IllegalAction(f"no firm named {name!r} in the game")
+            if f.home[k] != j:
+                raise IllegalAction(f"{name} is a firm of {self.name(int(f.home[k]))}, not of {a.target}")
+            ids.append(int(f.ids[k]))
+        self.world.policy.listings[(i, s)] = Listing(
+            firms=tuple(sorted(ids)), target=j, enforcement=a.enforcement,
+            approval=0.0 if a.licence_approval is None else a.licence_approval,
+            direct_product=a.direct_product, de_minimis=a.de_minimis,
+        )
+        reach = (f" and goods made abroad with more than {a.de_minimis:.0%} of its technology"
+                 if a.direct_product else "")
+        return (f"{self.name(i)} put {', '.join(a.entities)} on its entity list for {self.label(s)} "
+                f"(goods made in {self.name(i)}{reach})")
     def _lift_control(self, ctx, i, a: A.LiftControl):
         j, s = self._control_target(i, a)
         pol = self.world.policy
+        listing = pol.listings.get((i, s))
+        if listing is not None and listing.target == j and not pol.control[i, j, s]:
+            del pol.listings[(i, s)]
+            return f"{self.name(i)} took {a.target}'s firms off its entity list for {self.label(s)}"
         if not pol.control[i, j, s]:
             raise IllegalAction(f"no control of {self.name(i)} on {self.label(s)} to {a.target} to lift")
         pol.control[i, j, s] = False

@@ -170,7 +170,12 @@ class Resolver:
         coercion.advance_diversification(w, p)
         coercion.advance_supplier_risk(w, p, capacity_share)
 
-        m.P, m.flows, m.received = c.P, flows, received
+        m.P, m.flows, m.received, m.supply_share = c.P, flows, received, supply_share
+        # Entity listings bind next round, like every input shortage.
+        if wedges.denial is not None:
+            f.entity_factor = (1.0 - w.sectors.inputs[f.sector] * wedges.denial).min(axis=1)
+        else:
+            f.entity_factor = np.ones(f.n)
         m.usable = usable
         trust.end_of_round(w, p)
 

@@ -111,6 +111,11 @@ class FirmSpec(Strict):
     cost: Positive = 1.0
     compliance: Share = 0.7
     strategy: str = "profit_seeking"
+    tech_content: dict[str, Share] = Field(
+        default_factory=dict,
+        description="Share of the firm's technology by origin state (normalised); default: its home, "
+        "plus its inputs' origins in proportion to its sector's input needs.",
+    )
 
 
 class BlocSpec(Strict):
@@ -173,8 +178,10 @@ class CaseSpec(Strict):
     target: str
     sector: str
     partners: list[str] = Field(default_factory=list)
+    firm: str | None = Field(None, description="A firm the case follows (e.g. one on an entity list).")
     start_round: Annotated[int, Field(ge=1)] = 1
-    join_round: int | None = Field(None, description="Round the partners join (for before/after checks).")
+    join_round: int | None = Field(None, description="Round the partners join, or the measure is widened "
+                                   "(for before/after checks).")
     variant: Literal["no_control", "unilateral", "coordinated"] | None = Field(
         None, description="Play this arm of the compare: section (its no_control run is the baseline)."
     )
@@ -288,6 +295,10 @@ class Scenario(Strict):
         for i, f in enumerate(self.firms):
             need("state", f.home, f"firms.{i}.home", states)
             need("sector", f.sector, f"firms.{i}.sector", sectors)
+            for origin in f.tech_content:
+                need("state", origin, f"firms.{i}.tech_content", states)
+            if f.tech_content and sum(f.tech_content.values()) <= 0:
+                raise ValueError(f"firms.{i}.tech_content: shares add up to 0")
             if f.name in names:
                 raise ValueError(f"firms.{i}.name: duplicate firm name {f.name!r}")
             names.add(f.name)
@@ -328,6 +339,8 @@ class Scenario(Strict):
             need("sector", k.sector, "case.sector", sectors)
             for p in [*k.partners, *k.baseline_drops]:
                 need("state", p, "case.partners", states)
+            if k.firm is not None and k.firm not in names:
+                raise ValueError(f"case.firm: unknown firm {k.firm!r}")
             if k.variant and not self.compare:
                 raise ValueError("case.variant: needs a compare: section")
         return self

@@ -29,6 +29,7 @@ class Roles:
     partners: list[int]
     start: int
     join: int | None
+    firm: str | None = None
 
 
 def _series(h: History, field: str, state: int, sector: int) -> np.ndarray:
@@ -140,6 +141,25 @@ def actor_welfare_loss_pct_gdp(h, b, k):
     return -_actor_against_baseline(h, b, k, "welfare_pct_gdp")
 
 
+def _firm_sales(h: History, name: str, r: int) -> float:
+    fid = next(i for i, x in h.firm_names.items() if x == name)
+    snap = h.firms[r]
+    return float(snap["sales"][snap["id"] == fid].sum())
+
+
+def listed_firm_output_change_after_start(h, b, k):
+    """The case's firm's output the round after the start against the baseline run
+    (shortages of inputs bind with a one-round lag)."""
+    r = k.start + 1
+    return _firm_sales(h, k.firm, r) / _firm_sales(b, k.firm, r) - 1.0
+
+
+def listed_firm_output_change_after_join(h, b, k):
+    """The case's firm's output two rounds after the measure is widened, against the baseline."""
+    r = k.join + 2
+    return _firm_sales(h, k.firm, r) / _firm_sales(b, k.firm, r) - 1.0
+
+
 def sector_capacity_vs_baseline(h, b, k):
     return _sector_firms(h, k.sector, -1, "capacity") / _sector_firms(b, k.sector, -1, "capacity")
 
@@ -155,14 +175,15 @@ METRICS = {f.__name__: f for f in (
     target_dependence_end, access_after_join_over_before, actor_sales_to_target_change,
     actor_sales_elsewhere_change, partners_sales_to_target_change, actor_tariff_pass_through,
     actor_imports_from_target_change, third_party_sales_to_actor_change, actor_net_loss_over_buyers_loss,
-    actor_welfare_loss_pct_gdp, sector_capacity_vs_baseline, sector_margin_vs_baseline,
+    actor_welfare_loss_pct_gdp, listed_firm_output_change_after_start, listed_firm_output_change_after_join,
+    sector_capacity_vs_baseline, sector_margin_vs_baseline,
 )}
 
 
 def roles(sc: Scenario) -> Roles:
     k, names, sectors = sc.case, list(sc.states), list(sc.sectors)
     return Roles(names.index(k.actor), names.index(k.target), sectors.index(k.sector),
-                 [names.index(p) for p in k.partners], k.start_round, k.join_round)
+                 [names.index(p) for p in k.partners], k.start_round, k.join_round, k.firm)
 
 
 def baseline_scenario(sc: Scenario) -> Scenario:

@@ -90,6 +90,8 @@ class FirmArrays:
     blocked_share: np.ndarray  # share of world demand for its sector it was barred from
     enforcement_seen: np.ndarray  # strongest enforcement among those barriers
     input_factor: np.ndarray  # usable / capacity
+    tech_fixed: np.ndarray  # (F, N) technology content by origin given by the scenario (nan: from inputs)
+    entity_factor: np.ndarray  # (F,) usable share of capacity left by entity listings (next round)
 
     @property
     def n(self) -> int:
@@ -104,6 +106,18 @@ class FirmArrays:
                 self.names = [value[i] for i in order]
 
 
+@dataclass(frozen=True)
+class Listing:
+    """An entity list: firms (by id) denied a sector's goods from the controller."""
+
+    firms: tuple[int, ...]
+    target: int
+    enforcement: float
+    approval: float  # licence approval rate (0 = a ban)
+    direct_product: bool
+    de_minimis: float
+
+
 @dataclass
 class PolicyArrays:
     """Policies in force. Index order is always (actor, other, sector)."""
@@ -115,6 +129,8 @@ class PolicyArrays:
     control_fixed: np.ndarray  # absolute threshold when not tracking (nan = tracking)
     control_cap: np.ndarray  # a frozen list's upper end: the frontier when it was set (inf = tracking)
     control_approval: np.ndarray  # (N, N, S) licence approval rate (0 = a ban)
+    control_dpr: np.ndarray  # (N, N, S) bool: reaches foreign goods with the controller's technology
+    control_de_minimis: np.ndarray  # (N, N, S) the controller's technology share above which it reaches
     enforcement: np.ndarray  # (N, N, S)
     embargo_until: np.ndarray  # (N, N, S) int: last round an embargo holds (0 = none)
     exclusion: np.ndarray  # (N importer, N exporter, S) bool
@@ -126,6 +142,8 @@ class PolicyArrays:
     risk: np.ndarray  # (N importer, N supplier, S) discount on suppliers that restrict exports
     offers_trade: np.ndarray  # (N, N) bool pending signatures
     offers_security: np.ndarray  # (N, N) bool
+    # Entity lists: (controller, sector) -> the listing in force (few, so a dict).
+    listings: dict[tuple[int, int], Listing] = field(default_factory=dict)
 
 
 @dataclass
@@ -143,6 +161,7 @@ class MarketState:
     received: np.ndarray  # (N, S) physical quantity received
     input_access: np.ndarray  # (N, S) 0..1, used next round as the bottleneck
     usable: np.ndarray  # (F,) usable capacity this round
+    supply_share: np.ndarray | None = None  # (N importer, N origin, S) last round's value shares
     # The starting year (round 0), set when it is resolved; welfare is against these.
     Q0: np.ndarray | None = None  # (N, S) real (quality-adjusted CES) quantity consumed
     spent0: np.ndarray | None = None  # (N, S) buyers' spending
@@ -267,6 +286,8 @@ def empty_policy(n: int, s: int) -> PolicyArrays:
         control_fixed=np.full((n, n, s), np.nan),
         control_cap=np.full((n, n, s), np.inf),
         control_approval=z3(),
+        control_dpr=z3(bool),
+        control_de_minimis=z3(),
         enforcement=z3(),
         embargo_until=z3(np.int64),
         exclusion=z3(bool),
@@ -310,6 +331,8 @@ def new_firm_arrays(n: int) -> FirmArrays:
         blocked_share=f(),
         enforcement_seen=f(),
         input_factor=np.ones(n),
+        tech_fixed=np.full((n, 0), np.nan),
+        entity_factor=np.ones(n),
     )
 
 
@@ -320,8 +343,9 @@ def append_firm(f: FirmArrays, **values) -> None:
     for name, value in vars(fresh).items():
         if name == "names":
             f.names = f.names + [values.get("name", "")]
-        elif name == "ties":
-            f.ties = np.vstack([f.ties, np.zeros((1, f.ties.shape[1]))])
+        elif name in ("ties", "tech_fixed"):
+            fill = 0.0 if name == "ties" else np.nan
+            setattr(f, name, np.vstack([getattr(f, name), np.full((1, getattr(f, name).shape[1]), fill)]))
         elif isinstance(value, np.ndarray):
             v = values.get(name, value[0])
             setattr(f, name, np.append(getattr(f, name), np.asarray(v, dtype=value.dtype)))

@@ -29,7 +29,7 @@ def known(path):
 
 def test_there_is_a_case_per_episode():
     assert {p.stem for p in CASES} >= {"satellites_1999", "rare_earths_2010", "chips_2022", "subsidy_race",
-                                       "tariffs_2018"}
+                                       "tariffs_2018", "huawei_2019"}
 
 
 def test_every_band_has_two_ends():

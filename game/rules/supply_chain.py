@@ -20,7 +20,7 @@ def usable_capacity(world: World) -> np.ndarray:
     access = world.market.input_access  # (N, S input)
     # factor[j, s] = min over inputs r of 1 - need[s, r] * (1 - access[j, r])
     factor = (1.0 - needs[None, :, :] * (1.0 - access[:, None, :])).min(axis=2)
-    return f.capacity * factor[f.home, f.sector] * f.alive
+    return f.capacity * np.minimum(factor[f.home, f.sector], f.entity_factor) * f.alive
 
 
 def draw_stockpiles(world: World, lost: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from game.rules import leakage
+from game.rules import leakage, reach
 from game.scenario import Params
 from game.world import World
 
@@ -37,6 +37,7 @@ class Wedges:
     illicit: np.ndarray | None = None  # (F, N) share of each flow that passed a barrier illegally
     available: np.ndarray | None = None  # (F, N) share of the firm's products the market can get
     mix_quality: np.ndarray | None = None  # (F, N) quality of the delivered mix against the firm's full mix
+    denial: np.ndarray | None = None  # (F, S) share of each input an entity listing denies a firm
 
 
 def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,32 +81,30 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     served = None if excluded is None else (~excluded).astype(float)
 
     control, embargo, enforce = active_blocks(world)
-    if not (control.any() or embargo.any()):
+    if not (control.any() or embargo.any() or pol.listings):
         return Wedges(pref, weight, base_price, duty, served, None, None)
 
-    threshold = np.where(
-        np.isnan(pol.control_fixed), pol.control_share * sec.frontier[None, None, :], pol.control_fixed
-    )
-    threshold = np.where(pol.control_broad, 0.0, threshold)[home, :, s]  # (F, N)
-    cap = pol.control_cap[home, :, s]
-    controlled, embargoed = control[home, :, s], embargo[home, :, s]
-    e = enforce[home, :, s]
+    content = reach.tech_content(world) if reach.needs_content(world) else None
+    cover = reach.state_cover(world, control, embargo, enforce, content)
     # The share of a covered flow that still gets through illicitly, and the markup it
     # travels at; under a licence requirement the approved share passes legally on top.
-    leak, markup = leakage.illicit_routes(world, params, control | embargo, e)
-    approval = np.where(embargo, 0.0, pol.control_approval)[home, :, s]
-    through = approval + (1.0 - approval) * leak
+    leak, markup = leakage.illicit_routes(world, params, control | embargo, cover.enforce)
+    through = cover.approval + (1.0 - cover.approval) * leak
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
     # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers).
-    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s],
-                       controlled, embargoed, threshold, cap, through, (1.0 - approval) * leak)
+    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled,
+                       cover.embargoed, cover.threshold, cover.cap, through, (1.0 - cover.approval) * leak)
     blocked = tiers.covered_weight > 0
     weight = weight * tiers.kept
     served = tiers.kept if served is None else served * tiers.kept
     illicit = tiers.illicit
     # Re-routed goods carry the route's markup; licensed ones travel as usual.
     base_price = base_price * (1.0 + illicit * (markup - 1.0))
-    return Wedges(pref, weight, base_price, duty, served, blocked, e, illicit, tiers.available, tiers.quality)
+    denial = None
+    if pol.listings:
+        weight, served, denial = reach.apply_listings(world, params, weight, served, base_price, content)
+    return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce, illicit, tiers.available,
+                  tiers.quality, denial)
 
 
 @dataclass

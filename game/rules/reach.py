@@ -1,0 +1,118 @@
+"""What an export control reaches: goods made in the controlling state, goods made
+abroad with its technology (a direct-product rule), and named firms (entity lists).
+
+Technology content: a firm's goods carry its home state's technology except for the
+part that comes with its inputs, which carries the technology of wherever the home
+state bought those inputs (value shares of last round's purchases): chips made in
+Taiwan with US tools carry US technology in proportion to the tools' weight in the
+chips (the sector's input need) and to the US share of Taiwan's tools. A scenario may
+fix a firm's content instead. Switching input suppliers changes the content, so a
+maker can design a controller's technology out of its goods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from game.rules import leakage
+from game.scenario import Params
+from game.world import World
+
+
+def tech_content(world: World) -> np.ndarray:
+    """(F, N) share of each firm's technology by origin state (rows sum to 1)."""
+    f, sec, m, n = world.firms, world.sectors, world.market, world.states.n
+    needs = sec.inputs[f.sector]  # (F, R)
+    own = np.maximum(0.0, 1.0 - needs.sum(axis=1))
+    content = np.zeros((f.n, n))
+    content[np.arange(f.n), f.home] = own
+    if m.supply_share is not None:
+        content += np.einsum("fr,fkr->fk", needs, m.supply_share[f.home])
+    else:
+        content[np.arange(f.n), f.home] += 1.0 - own
+    content /= np.maximum(content.sum(axis=1, keepdims=True), 1e-300)
+    fixed = ~np.isnan(f.tech_fixed[:, 0])
+    return np.where(fixed[:, None], f.tech_fixed, content) if fixed.any() else content
+
+
+@dataclass
+class Cover:
+    """Per firm and market (F, N): whether a control or embargo covers the flow, and its terms."""
+
+    controlled: np.ndarray  # bool: a control covers the flow (its tiers in band)
+    embargoed: np.ndarray  # bool: an embargo covers every tier
+    threshold: np.ndarray  # lowest covered quality (0 for broad controls)
+    cap: np.ndarray  # highest covered quality (inf unless a frozen list)
+    enforce: np.ndarray
+    approval: np.ndarray  # licence approval rate (0 = a ban)
+
+
+def state_cover(world: World, control: np.ndarray, embargo: np.ndarray, enforce: np.ndarray,
+                content: np.ndarray | None) -> Cover:
+    """Controls and embargoes on states, gathered to firms x markets: a control covers goods
+    made in the controlling state, and with a direct-product rule goods made in third
+    states whose technology is more than its de minimis share the controller's."""
+    f, pol, sec = world.firms, world.policy, world.sectors
+    home, s = f.home, f.sector
+    threshold = np.where(np.isnan(pol.control_fixed), pol.control_share * sec.frontier[None, None, :],
+                         pol.control_fixed)
+    threshold = np.where(pol.control_broad, 0.0, threshold)  # (i, j, s)
+    approval = np.where(embargo, 0.0, pol.control_approval)
+    cover = Cover(control[home, :, s], embargo[home, :, s], threshold[home, :, s], pol.control_cap[home, :, s],
+                  enforce[home, :, s], approval[home, :, s])
+    if content is None:
+        return cover
+    for i, j, r in np.argwhere(control & pol.control_dpr):
+        hit = ((s == r) & (home != i) & (home != j) & (content[:, i] > pol.control_de_minimis[i, j, r])
+               & ~cover.controlled[:, j] & ~cover.embargoed[:, j])
+        cover.controlled[hit, j] = True
+        cover.threshold[hit, j], cover.cap[hit, j] = threshold[i, j, r], pol.control_cap[i, j, r]
+        cover.enforce[hit, j], cover.approval[hit, j] = enforce[i, j, r], approval[i, j, r]
+    return cover
+
+
+def needs_content(world: World) -> bool:
+    pol = world.policy
+    return bool((pol.control & pol.control_dpr).any() or any(x.direct_product for x in pol.listings.values()))
+
+
+def apply_listings(world: World, params: Params, weight: np.ndarray, served: np.ndarray | None,
+                   base_price: np.ndarray, content: np.ndarray | None):
+    """Entity lists. A listed firm buys its inputs in its home market; the suppliers a
+    listing covers lose the listed firms' part of that market (their share of the
+    market's input needs), except what gets through; the listed firms lose the covered
+    suppliers' share of their inputs, which caps their usable capacity next round.
+
+    Returns (weight, served, denial) with denial (F, S): the share of each input a firm
+    was denied (0 for unlisted firms)."""
+    f, sec, n = world.firms, world.sectors, world.states.n
+    denial = np.zeros((f.n, sec.n))
+    sigma_f = sec.sigma[f.sector]
+    for (i, r), listing in sorted(world.policy.listings.items()):
+        j = listing.target
+        listed = np.isin(f.ids, listing.firms) & f.alive
+        need = sec.inputs[f.sector, r] * f.capacity * (f.home == j)
+        if not listed.any() or need.sum() <= 0:
+            continue
+        share = need[listed].sum() / need.sum()  # the listed firms' part of j's needs for r
+        in_r = f.sector == r
+        covered = in_r & (f.home == i)
+        if listing.direct_product and content is not None:
+            covered |= in_r & (f.home != j) & (content[:, i] > listing.de_minimis)
+        stopped = np.zeros((n, n, sec.n), dtype=bool)
+        stopped[i, j, r] = True
+        leak, _ = leakage.illicit_routes(world, params, stopped, np.full(weight.shape, listing.enforcement))
+        through = listing.approval + (1.0 - listing.approval) * leak[:, j]
+        # What the listed firms could have bought of each supplier: its CES term in market j.
+        term = np.where(in_r, weight[:, j] * (base_price[:, j] / f.quality) ** (1.0 - sigma_f), 0.0)
+        lost = (term * covered * (1.0 - through)).sum() / max(term.sum(), 1e-300)
+        denial[listed, r] = np.maximum(denial[listed, r], lost)
+        cut = np.where(covered, 1.0 - share * (1.0 - through), 1.0)
+        weight = weight.copy()
+        weight[:, j] *= cut
+        if served is None:
+            served = np.ones_like(weight)
+        served[:, j] *= cut
+    return weight, served, denial

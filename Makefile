@@ -10,7 +10,7 @@ FIND_PYTHON = for p in python3.13 python3.12 python3 $$(ls -d $$HOME/.pyenv/vers
 	  if "$$p" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo "$$p"; break; fi; \
 	done
 
-.PHONY: run test venv install install-test system-deps bench lint clean
+.PHONY: run test venv install install-test system-deps bench lint notebooks clean
 
 run: install
 	$(VENV)/bin/highfence compare $(SCENARIO)
@@ -20,6 +20,11 @@ test: install-test
 
 bench: install
 	$(PY) benchmarks/bench_engine.py
+
+# Re-run the notebooks and store them with their outputs (tables and plots), in a kernel
+# on the venv's python started in notebooks/; nbclient and ipykernel come with the test extra.
+notebooks: $(VENV)/.installed-test
+	$(PY) notebooks/execute.py
 
 lint: install-test
 	$(VENV)/bin/ruff check game agents tests benchmarks

@@ -28,11 +28,12 @@ def measure(size: str, rounds: int) -> dict:
     import numpy as np
 
     from game.model import GeoModel
+    from game.paths import DEFAULT_SCENARIO
     from game.scenario import load_scenario
     from game.synthetic import synthetic_scenario
 
     dims = SIZES[size]
-    scenario = load_scenario("configs/default.yaml") if dims is None else synthetic_scenario(*dims, rounds=rounds)
+    scenario = load_scenario(DEFAULT_SCENARIO) if dims is None else synthetic_scenario(*dims, rounds=rounds)
     t0 = time.perf_counter()
     model = GeoModel(scenario, seed=1, rounds=rounds)
     build = time.perf_counter() - t0

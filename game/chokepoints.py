@@ -38,6 +38,54 @@ def sector_table(model: GeoModel) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("sector")
 
 
+FRONTIER_BAND = 0.9  # a product tier within 10% of the frontier counts as frontier supply
+DE_MINIMIS = 0.25  # the usual de minimis share for a direct-product rule
+ANY_CONTENT = 0.05  # a rule with no de minimis (the 2020 FDPR), counting only real use of the technology
+
+
+def _top(shares: np.ndarray, names: list[str], k: int = 3) -> str:
+    order = np.argsort(-shares)[:k]
+    return ", ".join(f"{names[i]} {shares[i]:.0%}" for i in order if shares[i] >= 0.005) or "-"
+
+
+def frontier_table(model: GeoModel) -> pd.DataFrame:
+    """Per dual-use sector: who makes the frontier tier, whose technology is in it, and
+    which states could deny it to others alone, or with a direct-product rule (reaching
+    goods made abroad with more than the de minimis share of their technology)."""
+    from game.rules.reach import tech_content
+
+    w = model.world
+    f, sec, names = w.firms, w.sectors, w.states.names
+    content = tech_content(w)  # (F, N)
+    rows = []
+    for s in np.flatnonzero(sec.dual_use):
+        in_s = (f.sector == s) & f.alive
+        level = f.quality[:, None] * sec.tier_quality[s][None, :]
+        frontier_cap = (f.capacity[:, None] * sec.tier_share[s][None, :] * (level >= FRONTIER_BAND * sec.frontier[s])).sum(axis=1)
+        frontier_cap = np.where(in_s, frontier_cap, 0.0)
+        total = frontier_cap.sum()
+        if total <= 0:
+            continue
+        made = np.bincount(f.home, weights=frontier_cap, minlength=len(names)) / total
+        origin = (frontier_cap[:, None] * content).sum(axis=0) / total
+        def reach(dm: float) -> np.ndarray:
+            return np.array([(frontier_cap * ((f.home == i) | (content[:, i] > dm))).sum() / total
+                             for i in range(len(names))])
+
+        def deniers(share: np.ndarray) -> str:
+            return _top(np.where(share >= 0.5, share, 0.0), names) if (share >= 0.5).any() else "-"
+
+        rows.append({
+            "sector": sec.names[s],
+            "frontier tier made in": _top(made, names),
+            "technology from": _top(origin, names),
+            "can deny alone": deniers(made),
+            f"with a DPR (de minimis {DE_MINIMIS:.0%})": deniers(reach(DE_MINIMIS)),
+            f"with a DPR (de minimis {ANY_CONTENT:.0%})": deniers(reach(ANY_CONTENT)),
+        })
+    return pd.DataFrame(rows).set_index("sector")
+
+
 def state_table(model: GeoModel) -> pd.DataFrame:
     df = model.datacollector.get_agent_vars_dataframe().xs(model.steps, level="Step")
     return df[["autonomy", "indispensability", "dependence", "hhi"]]

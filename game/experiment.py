@@ -13,11 +13,8 @@ the partners' controls on the compared (sector, target) pairs are fixed by the a
 from __future__ import annotations
 
 from game.actions import ExportControl
+from game.arms import ALIASES, BASELINE, VARIANTS  # noqa: F401 (re-exported: the arms' names)
 from game.scenario import CompareSpec
-
-VARIANTS = ("free_trade", "no_control", "unilateral", "coordinated")
-BASELINE = "no_control"  # what target_access and the other compare metrics are against
-ALIASES = {"none": "no_control"}  # the earlier name of no_control
 
 
 def canonical(variant: str | None) -> str | None:

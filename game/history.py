@@ -13,7 +13,8 @@ from game.outcomes import STATE_METRICS, Outcomes
 
 SECTOR_FIELDS = ("world_share", "volume_share", "capacity_share", "tech", "price_ratio", "received", "access", "leaked_in")
 FIRM_FIELDS = ("capacity", "quality", "revenue", "profit", "sales", "alive", "circumvent")
-FLOW_COLUMNS = ("round", "exporter", "importer", "sector", "quantity", "value", "price", "duty", "leaked")
+FLOW_COLUMNS = ("round", "exporter", "importer", "sector", "route", "quantity", "value", "price", "duty", "leaked")
+DIRECT = "direct"  # the route of goods shipped straight from exporter to importer
 WELFARE_COLUMNS = ("round", "state", "total_bn", "pct_gdp", "buyers_bn", "producers_bn", "tariff_revenue_bn",
                    "fiscal_bn")
 
@@ -84,34 +85,62 @@ class History:
         return pd.DataFrame(cols, index=idx)
 
     def flows_frame(self) -> pd.DataFrame:
-        """One row per non-zero bilateral flow (round, exporter, importer, sector), summed over
-        firms: physical quantity, buyers' duty-inclusive spending (value, $bn), delivered price
-        (value / quantity), the importer's duty ($bn) and the share of the quantity that got
-        past an export control or embargo (leaked, 0..1). Round 0 is the starting year."""
+        """One row per non-zero trade flow (round, exporter, importer, sector, route), summed
+        over firms: physical quantity, buyers' duty-inclusive spending (value, $bn), delivered
+        price (value / quantity), the importer's duty ($bn, in proportion to value) and the share
+        of the quantity that got past an export control or embargo (leaked, 0..1). `route` is
+        "direct" for goods shipped straight to the importer, else the transit hub whose traders
+        re-exported goods that got past a control or embargo (those rows are leaked = 1 and
+        their price carries the route's markup). Round 0 is the starting year."""
         kept = [(r, o) for r, o in zip(self.rounds, self.outcomes) if o.trade_qty is not None]
         if not kept:
-            names = FLOW_COLUMNS[1:4]
+            names = FLOW_COLUMNS[1:5]
             return pd.DataFrame({c: pd.Series(dtype="int64" if c == "round" else str if c in names else "float64")
                                  for c in FLOW_COLUMNS})
 
         def stack(field: str) -> np.ndarray:  # (R, S, k, j) -> (R, k, j, S): rows sort as the columns read
             return np.stack([getattr(o, field) for _, o in kept]).transpose(0, 2, 3, 1)
 
-        qty = stack("trade_qty")
-        r, k, j, s = np.nonzero(qty > 0)
+        qty, value, duty = stack("trade_qty"), stack("trade_value"), stack("trade_duty")
+        leaked = stack("trade_leaked")
+        # Leaked goods by the hub that carried them, taken out of the direct flow.
+        routed_q, routed_v = np.zeros_like(qty), np.zeros_like(qty)
+        hubs = []
+        for r, (_, o) in enumerate(kept):
+            t = o.trade_routes
+            if t is None or len(t) == 0:
+                continue
+            s_, k_, j_, h_ = t[:, :4].astype(np.int64).T
+            np.add.at(routed_q, (r, k_, j_, s_), t[:, 4])
+            np.add.at(routed_v, (r, k_, j_, s_), t[:, 5])
+            hubs.append((np.full(len(t), r), k_, j_, s_, h_, t[:, 4], t[:, 5]))
+        direct_q = qty - routed_q
+        r, k, j, s = np.nonzero((qty > 0) & (direct_q > 1e-12 * qty))
         at = (r, k, j, s)
-        quantity = qty[at]
-        value = stack("trade_value")[at]
+        share = np.divide(value[at] - routed_v[at], value[at], out=np.ones(len(r)), where=value[at] > 0)
+        rest = np.maximum(leaked[at] - routed_q[at], 0.0)
+        parts = [(r, k, j, s, np.full(len(r), -1), direct_q[at], value[at] - routed_v[at], duty[at] * share,
+                  np.where(rest > 1e-12 * qty[at], rest, 0.0))]
+        for r_, k_, j_, s_, h_, q, v in hubs:
+            at = (r_, k_, j_, s_)
+            base = value[at]
+            cut = np.divide(v, base, out=np.zeros_like(v), where=base > 0)
+            parts.append((r_, k_, j_, s_, h_, q, v, duty[at] * cut, q))
+        r, k, j, s, h, q, v, d, lk = (np.concatenate(c) for c in zip(*parts))
+        order = np.lexsort((h, s, j, k, r))
+        r, k, j, s, h, q, v, d, lk = (x[order] for x in (r, k, j, s, h, q, v, d, lk))
+        states = np.array(self.states, dtype=object)
         return pd.DataFrame({
             "round": np.array([rd for rd, _ in kept], dtype=np.int64)[r],
-            "exporter": np.array(self.states, dtype=object)[k],
-            "importer": np.array(self.states, dtype=object)[j],
+            "exporter": states[k],
+            "importer": states[j],
             "sector": np.array(self.sectors, dtype=object)[s],
-            "quantity": quantity,
-            "value": value,
-            "price": value / quantity,
-            "duty": stack("trade_duty")[at],
-            "leaked": stack("trade_leaked")[at] / quantity,
+            "route": np.where(h < 0, DIRECT, states[np.maximum(h, 0)]).astype(object),
+            "quantity": q,
+            "value": v,
+            "price": v / q,
+            "duty": d,
+            "leaked": np.minimum(lk / q, 1.0),
         }, columns=list(FLOW_COLUMNS))
 
     def welfare_frame(self) -> pd.DataFrame:

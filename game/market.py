@@ -76,6 +76,7 @@ def clear_markets(
     ties: np.ndarray,
     served: np.ndarray | None,
     cp: ClearingParams,
+    qty_factor: np.ndarray | None = None,
 ) -> Cleared:
     """Solve prices and flows for every firm x market at once.
 
@@ -91,6 +92,8 @@ def clear_markets(
         lam: (F,) starting price factors (last round's, for a warm start).
         ties: (F, N) last round's realised value shares (columns sum to 1 per sector block).
         served: (F, N) share of an old relationship that still gets through (None = all).
+        qty_factor: (F, N) units bought per dollar against the delivered price (below 1 where
+            part of a flow is re-routed at a markup; None = 1).
     """
     starts = np.array([b.start for b in blocks])
     sector = np.repeat(np.arange(len(blocks)), [b.stop - b.start for b in blocks])
@@ -114,7 +117,7 @@ def clear_markets(
         share = kept + cp.adjust * target
         spend = share * E[sector]
         price = base_price * lam[:, None]
-        flows = spend / price
+        flows = spend / price if qty_factor is None else spend * qty_factor / price
         sales = flows.sum(axis=1)
         if it == cp.iterations:
             break

@@ -30,7 +30,7 @@ from game.outcomes import STATE_METRICS, Outcomes
 from game.policy_book import PolicyBook, RoundContext
 from game.resolve import Resolver
 from game.rng import RootSeed, keys_from, uniforms
-from game.rules import accounts, coercion, firm_dynamics, trust
+from game.rules import accounts, coercion, firm_dynamics, leakage, trust
 from game.scenario import Scenario, load_scenario
 from game.world import append_firm, sourcing_targets
 
@@ -43,15 +43,20 @@ PURPOSE_CIRCUMVENT, PURPOSE_RELOCATE = 1, 2
 
 @dataclass(frozen=True)
 class FirmObservation:
-    """What firms see when they decide: last round's arrays, read-only by convention."""
+    """What firms see when they decide, read-only by convention: last round's results, and
+    their exposure to the controls and embargoes in force this round (game.rules.leakage.exposure).
+    Exposure figures are shares of the revenue the firm would earn with no barrier."""
 
     relative_quality: np.ndarray
     utilisation: np.ndarray
-    blocked_share: np.ndarray
-    enforcement: np.ndarray
+    blocked_share: np.ndarray  # share of its sales barred by the barriers in force this round
+    enforcement: np.ndarray  # their mean enforcement
     compliance: np.ndarray
-    circumventing: np.ndarray
+    circumventing: np.ndarray  # last round's choice
     input_factor: np.ndarray
+    stake: np.ndarray | float = 0.0  # margin on the extra sales re-routing would carry
+    expected_fines: np.ndarray | float = 0.0  # expected fines on those sales
+    reputation: float = 0.0  # params.reputation_cost: what a fully compliant firm puts on its name
 
 
 class GeoModel(mesa.Model):
@@ -226,20 +231,20 @@ class GeoModel(mesa.Model):
         ctx = self.round_context()
         observations = self.observe(ctx)
 
-        # Decide: everyone at once, from the start-of-round state.
+        # Decide: every state at once, from the start-of-round state (firms once orders are in force).
         orders: list[tuple[int, Action, str]] = []
         for agent, obs in zip(self.state_agents, observations):
             orders += [(agent.index, a, "strategy") for a in agent.strategy.decide(obs, agent.stream)]
         orders += [(i, a, "script") for i, a in self.script.get(w.round, [])]
         if self.treatment:
             orders += [(self.treatment.controller, a, "experiment") for a in self.treatment.orders(w.round)]
-        self._decide_firms()
 
         for i, action, source in orders:
             events.append(self._apply(ctx, i, action, source))
         events += self._coordinate(ctx, observations)
         events += [self._inject(inj) for inj in self.injects.get(w.round, [])]
         events += self._enter_champions(ctx)
+        self._decide_firms()  # firms respond to the policies in force this round
 
         # Resolve and record.
         self.outcomes = self.resolver.run(ctx)
@@ -385,12 +390,18 @@ class GeoModel(mesa.Model):
 
     # -- firms -----------------------------------------------------------------
     def _decide_firms(self) -> None:
+        """Firms decide once the round's orders, coalitions and injects are in force, so a
+        control bites and is answered in the same round: circumvention from each firm's
+        stake under the barriers in force (game.rules.leakage.exposure), the rest from
+        last round's results."""
         f, p = self.world.firms, self.params
+        exposed = leakage.exposure(self.world, p)
         obs = FirmObservation(
             relative_quality=self.world.relative_quality(),
             utilisation=f.sales / (p.target_utilisation * np.maximum(f.capacity, 1e-12)),
-            blocked_share=f.blocked_share, enforcement=f.enforcement_seen, compliance=f.compliance,
+            blocked_share=exposed.blocked_share, enforcement=exposed.enforcement, compliance=f.compliance,
             circumventing=f.circumvent, input_factor=f.input_factor,
+            stake=exposed.stake, expected_fines=exposed.fines, reputation=p.reputation_cost,
         )
         u = uniforms(f.key, self.world.round, PURPOSE_CIRCUMVENT)
         u_move = uniforms(f.key, self.world.round, PURPOSE_RELOCATE)

@@ -48,6 +48,9 @@ class Outcomes:
     trade_value: np.ndarray | None = None  # buyers' duty-inclusive spending, $bn
     trade_duty: np.ndarray | None = None  # tariff collected by the importer, $bn
     trade_leaked: np.ndarray | None = None  # physical quantity that passed a control or embargo
+    # The hubs that carried the leaked goods: rows (sector, exporter, importer, hub, quantity, value $bn),
+    # indices as floats, one per route with a positive quantity (game.rules.leakage.leaked_by_route).
+    trade_routes: np.ndarray | None = None
 
     def state_metric(self, name: str) -> np.ndarray:
         return self.state[:, STATE_METRICS.index(name)]

@@ -209,10 +209,15 @@ class PolicyBook:
         if a.entities:
             return self._list_entities(i, j, s, a)
         self.impose_control(i, j, s, a)
+        what = (f"{a.scope} exports of {self.label(s)}" if a.scope == "broad" else
+                f"exports of {self.label(s)} above {a.threshold:.0%} of the frontier"
+                f"{'' if a.tracking else ' as listed today'}")
+        reach = (f", also made abroad with more than {a.de_minimis:.0%} of its technology"
+                 if a.direct_product else "")
         if a.licence_approval is not None:
-            return (f"{self.name(i)} required licences for {a.scope} exports of {self.label(s)} to {a.target} "
+            return (f"{self.name(i)} required licences for {what} to {a.target}{reach} "
                     f"(about {a.licence_approval:.0%} approved)")
-        return f"{self.name(i)} imposed {a.scope} export controls on {self.label(s)} to {a.target}"
+        return f"{self.name(i)} put export controls on {what} to {a.target}{reach}"
 
     def impose_control(self, i: int, j: int, s: int, a: A.ExportControl) -> None:
         pol = self.world.policy

@@ -9,7 +9,7 @@ from game import welfare
 from game.market import ClearingParams, clear_markets, sector_blocks
 from game.outcomes import Outcomes, state_outcomes
 from game.policy_book import RoundContext
-from game.rules import accounts, coercion, technology, trust
+from game.rules import accounts, coercion, leakage, technology, trust
 from game.rules.supply_chain import draw_stockpiles, mean_quality, usable_capacity
 from game.rules.wedges import compute_wedges
 from game.scenario import Params
@@ -68,7 +68,7 @@ class Resolver:
         cleared = clear_markets(
             wedges.weight, wedges.base_price, f.quality, usable, self.sigma_f(), w.sectors.supply_elasticity[f.sector],
             self.blocks,
-            w.sectors.sigma, w.market.E0, w.market.P0, f.lam, f.ties, wedges.served, cp,
+            w.sectors.sigma, w.market.E0, w.market.P0, f.lam, f.ties, wedges.served, cp, wedges.qty_factor,
         )
         return wedges, cleared
 
@@ -97,8 +97,10 @@ class Resolver:
         if wedges.blocked is not None:
             leaked = flows * wedges.illicit
             policed = (leaked * wedges.enforce).sum(axis=1)
+            # Which hub carried them, valued at the delivered price plus each route's markup.
+            routes = leakage.leaked_by_route(w, wedges.routes, leaked, leaked * wedges.base_price * c.lam[:, None])
         else:
-            leaked, policed = None, np.zeros(f.n)
+            leaked, policed, routes = None, np.zeros(f.n), None
 
         factor = np.divide(usable, f.capacity, out=np.ones_like(usable), where=f.capacity > 0)
         rd_sub, cap_sub = spread(w, ctx.rd_subsidy), spread(w, ctx.capacity_subsidy)
@@ -154,18 +156,20 @@ class Resolver:
         capacity_share = cap / np.maximum(cap.sum(axis=0), 1e-12)
 
         # Technology learns from what each state imported, unless the maker keeps patents secret.
-        qsum = np.bincount(g, weights=f.quality * f.capacity * f.alive, minlength=n * s_n).reshape(n, s_n)
-        qhome = np.divide(qsum, cap, out=np.zeros_like(qsum), where=cap > 0) * ~w.policy.secrecy  # (k, S)
-        foreign = supply * (1.0 - np.eye(n))[None, :, :]  # (S, k, j)
-        fq = (foreign * qhome.T[:, :, None]).sum(axis=1).T
-        imported_quality = np.divide(fq, foreign.sum(axis=1).T, out=np.zeros_like(fq), where=foreign.sum(axis=1).T > 0)
+        # What is learnt is the quality of the goods actually delivered (a market barred from a
+        # maker's leading tier learns from its older ones); secret-patent goods teach nothing.
+        real = self.by_group(units)  # (S, k, j) quality-adjusted units delivered
+        abroad = (1.0 - np.eye(n))[None, :, :]
+        open_units = real * abroad * ~w.policy.secrecy.T[:, :, None]
+        foreign = (supply * abroad).sum(axis=1).T  # (j, S)
+        imported_quality = np.divide(open_units.sum(axis=1).T, foreign, out=np.zeros_like(foreign), where=foreign > 0)
         # The quality of the inputs a state's firms could get, where restrictions reach them.
         if m.inputs0 is None:
-            m.inputs0 = technology.relative_input_quality(w, units, flows, self.by_group)
+            m.inputs0 = technology.relative_input_quality(w, real, supply)
         restricted = np.zeros((n, s_n), dtype=bool)
         if wedges.blocked is not None:
             restricted = self.by_group(wedges.blocked.astype(float)).sum(axis=1).T > 0
-        inputs = technology.input_quality(w, units, flows, restricted, m.inputs0, self.by_group)
+        inputs = technology.input_quality(w, real, supply, restricted, m.inputs0)
         technology.advance(w, p, c.sales, imported_quality, inputs, spread(w, ctx.rd_knowledge))
         coercion.advance_diversification(w, p)
         coercion.advance_supplier_risk(w, p, capacity_share)
@@ -209,18 +213,7 @@ class Resolver:
             world_share=world_share, volume_share=volume_share, capacity_share=capacity_share, tech=tech,
             price_ratio=c.P / m.P0, received=received, access=access, leaked_in=leaked_in,
             supply_share=supply_share, state=state, world=world_metrics,
-            trade_qty=supply, trade_value=spend, trade_duty=duty, trade_leaked=leaked_g,
+            trade_qty=supply, trade_value=spend, trade_duty=duty, trade_leaked=leaked_g, trade_routes=routes,
         )
-        self.record_exposure(wedges, factor)
+        f.input_factor = factor  # what firms see of their input shortages next round
         return outcomes
-
-    def record_exposure(self, wedges, input_factor: np.ndarray) -> None:
-        """Store what each firm learns about the barriers on its sales, for next round."""
-        w, f = self.world, self.world.firms
-        f.input_factor = input_factor
-        if wedges.blocked is None:
-            f.blocked_share, f.enforcement_seen = np.zeros(f.n), np.zeros(f.n)
-            return
-        demand = w.market.X0.T[f.sector]  # (F, N) size of each market for the firm's sector
-        f.blocked_share = (wedges.blocked * demand).sum(axis=1) / np.maximum(demand.sum(axis=1), 1e-12)
-        f.enforcement_seen = np.where(wedges.blocked, wedges.enforce, 0.0).max(axis=1)

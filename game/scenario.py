@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from game import safe_yaml
 from game.actions import Action
 from game.errors import ScenarioError
 from game.injects import Inject
@@ -23,7 +24,8 @@ SCHEMA_VERSION = 1
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # No NaN or infinity anywhere: a non-finite number is refused with its field's path.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -54,6 +56,26 @@ class StateSpec(Strict):
     strategy: StrategySpec = Field(default_factory=StrategySpec)
     resolve: Share = Field(0.5, description="Political cost of conceding to coercion (0..1).")
     screening: bool = Field(False, description="Investment screening in force at the start.")
+    transit: TransitSpec | None = Field(
+        None, description="A transit hub for goods under other states' export controls (re-exports); "
+        "without it the state is an ordinary route with params.transit_capacity, transit_cost and transit_policing.")
+
+
+class TransitSpec(Strict):
+    """A state's traders as a route for controlled goods: they buy from a supplier whose state
+    controls or embargoes a target and resell to the target, unless this state stops the
+    target too. Fields left out take the ordinary route's defaults from params."""
+
+    capacity: Share | None = Field(
+        None, description="Re-exports the state's traders can handle per round, as a share of the world market "
+        "of each sector (physical quantity); default params.transit_capacity. 0 closes the route.")
+    route_cost: Annotated[float, Field(ge=0.0)] | None = Field(
+        None, description="Ad valorem cost of the route (handling, extra freight, intermediaries' margin); "
+        "default params.transit_cost.")
+    policing: Share | None = Field(
+        None, description="How far a controller's enforcement reaches re-exports through this state (customs "
+        "cooperation, end-use checks): a shipment is caught with probability enforcement x policing; "
+        "default params.transit_policing.")
 
 
 class SectorSpec(Strict):
@@ -227,8 +249,7 @@ class Params(Strict):
     alliance_spillover: Share = 0.08
     trade_diffusion: Share = 0.02
     patent_secrecy_cost: Share = 0.1
-    circumvention_markup: Annotated[float, Field(ge=1.0)] = 1.5
-    third_country_leakage: Share = 0.35
+    third_country_leakage: Share = 0.5
     circumvention_fine: Annotated[float, Field(ge=0.0)] = 1.5
     diversification_speed: Share = 0.15
     diversification_max: Share = 0.6
@@ -240,6 +261,13 @@ class Params(Strict):
     champion_quality: Share = 0.6
     relocation_loss: Share = 0.15
     max_actions: Annotated[int, Field(ge=1)] = 4
+    # Transit routes for controlled goods (game/rules/leakage.py); a state's `transit:` overrides them.
+    transit_capacity: Share = 0.03
+    transit_cost: Annotated[float, Field(ge=0.0)] = 0.15
+    transit_policing: Share = 1.0
+    # Circumvention decisions (agents/strategies/firms.py): a fully compliant firm's reputational
+    # cost of circumventing, as a share of its revenue.
+    reputation_cost: Share = 0.03
 
 
 class Scenario(Strict):
@@ -354,7 +382,8 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> ScenarioError:
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
     problem = getattr(exc, "problem", None) or str(exc)
-    return ScenarioError(f"{path}: malformed YAML at {where}: {problem}")
+    what = "YAML refused" if isinstance(exc, safe_yaml.YamlLimit) else "malformed YAML"
+    return ScenarioError(f"{path}: {what} at {where}: {problem}")
 
 
 def content_digest(model: BaseModel) -> str:
@@ -375,13 +404,51 @@ def format_validation_error(source: str, exc: ValidationError, what: str = "scen
     return "\n".join(lines)
 
 
-def scenario_from_dict(data: Any, source: str = "<scenario>") -> Scenario:
+MAX_PROBLEMS = 20  # problems listed in one message (the rest are counted)
+MAX_EXTENDS = 8  # files in one `extends:` chain
+
+
+def scenario_from_dict(data: Any, source: str = "<scenario>", max_values: int = safe_yaml.MAX_NODES) -> Scenario:
+    """Validate a scenario given as plain data; raise ScenarioError (and only that) with
+    one line per problem: the dotted field path and what was expected.
+
+    Bounded like a file (game.safe_yaml.check_values): depth, size (`max_values`; large
+    generated worlds raise it), every number finite and of a sensible magnitude;
+    strategy kinds and parameters are checked here too (game.strategy_params), not when
+    round 1 runs."""
+    from game.strategy_params import strategy_problems
+
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
     try:
-        return Scenario.model_validate(data)
+        safe_yaml.check_values(data, max_nodes=max_values)
+    except safe_yaml.ValueProblem as exc:
+        raise ScenarioError(f"{source}: 1 problem(s) in the scenario\n  {exc}") from None
+    try:
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
+        lines = []
+        for err in exc.errors()[:MAX_PROBLEMS]:
+            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {_short_repr(got)})"
+            lines.append(f"  {loc}: {msg}{shown}")
+        if exc.error_count() > MAX_PROBLEMS:
+            lines.append(f"  ... and {exc.error_count() - MAX_PROBLEMS} more")
+        raise ScenarioError("\n".join([f"{source}: {exc.error_count()} problem(s) in the scenario", *lines])) from None
+    problems = strategy_problems(scenario)
+    if problems:
+        lines = [f"  {where}: {what}" for where, what in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(f"  ... and {len(problems) - MAX_PROBLEMS} more")
+        raise ScenarioError("\n".join([f"{source}: {len(problems)} problem(s) in the scenario", *lines]))
+    return scenario
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -392,18 +459,44 @@ def _merge(base: Any, over: Any) -> Any:
 
 
 def read_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> Any:
-    """Parse a scenario file, following `extends: other.yaml` (relative to the file)."""
+    """Parse a scenario file, following `extends: other.yaml` (relative to the file).
+
+    Bounded (game.safe_yaml): the file's size, nesting depth, size with aliases and
+    merge keys expanded; a duplicate key, a file that is not UTF-8 or a non-finite
+    number is an error. `extends:` must name a scenario file holding a mapping, and a
+    file that extends another must be a mapping itself."""
+    path = Path(path)
     if not path.is_file():
         raise ScenarioError(f"{path}: no such scenario file")
     if path.resolve() in _seen:
         raise ScenarioError(f"{path}: extends itself through {' -> '.join(map(str, _seen))}")
+    if len(_seen) >= MAX_EXTENDS:
+        raise ScenarioError(f"{path}: more than {MAX_EXTENDS} files in one extends: chain")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = safe_yaml.load(safe_yaml.read_text(path))
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario file ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
+    try:
+        safe_yaml.check_values(data)
+    except safe_yaml.ValueProblem as exc:
+        raise ScenarioError(f"{path}: 1 problem(s) in the scenario\n  {exc}") from None
     if isinstance(data, dict) and "extends" in data:
-        parent = path.parent / str(data.pop("extends"))
-        data = _merge(read_yaml(parent, (*_seen, path.resolve())), data)
+        parent_name = data.pop("extends")
+        if not isinstance(parent_name, str) or not parent_name.strip():
+            raise ScenarioError(f"{path}: extends: expected the path of a scenario file, relative to this one "
+                                f"(got {_short_repr(parent_name)})")
+        parent = path.parent / parent_name
+        if not parent.is_file():
+            raise ScenarioError(f"{path}: extends: no such scenario file {parent}")
+        base = read_yaml(parent, (*_seen, path.resolve()))
+        if not isinstance(base, dict):
+            raise ScenarioError(f"{path}: extends: {parent} holds {type(base).__name__}, not a scenario "
+                                "(a mapping of fields)")
+        data = _merge(base, data)
     return data
 
 

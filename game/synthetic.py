@@ -50,4 +50,5 @@ def synthetic_scenario(n_states: int, n_sectors: int, n_firms: int, seed: int = 
              for b in range(3) if (bloc_of == b).sum() >= 2}
     data = {"name": f"synthetic-{n_states}x{n_sectors}x{n_firms}", "rounds": rounds, "states": state_data,
             "sectors": sector_data, "firms": firms, "blocs": blocs}
-    return scenario_from_dict(data, "synthetic")
+    # A generated world is as big as asked (tens of thousands of firms): no file-size limit.
+    return scenario_from_dict(data, "synthetic", max_values=10**9)

@@ -16,9 +16,10 @@ from game.compare import mean_ci, replication_seeds
 from game.errors import ScenarioError
 from game.history import History
 from game.model import GeoModel
+from game.paths import CASES, CONFIGS
 from game.scenario import CaseSpec, Scenario, load_scenario
 
-CASES_DIR = Path("configs/cases")
+CASES_DIR = CASES  # the shipped cases, found from the package (any working folder)
 
 
 @dataclass
@@ -241,7 +242,7 @@ def coercion_base_rate(seeds: list[int], progress=None) -> dict:
     scenarios and random synthetic ones, every seed."""
     from game.synthetic import synthetic_scenario
 
-    worlds = [load_scenario("configs/default.yaml"), load_scenario("configs/tiny.yaml")]
+    worlds = [load_scenario(CONFIGS / "default.yaml"), load_scenario(CONFIGS / "tiny.yaml")]
     worlds += [synthetic_scenario(n, s, f, seed=i) for i, (n, s, f) in enumerate([(12, 5, 120), (20, 6, 300), (8, 4, 60)])]
     attempts = conceded = 0
     for sc in worlds:

@@ -32,6 +32,10 @@ class StateArrays:
     trust0: np.ndarray  # (N, N) scenario trust, the level trust relaxes back to
     bloc_of: list[list[str]]  # bloc names per state
     blocs: dict[str, list[int]]  # bloc name -> member indices
+    # Each state as a route for controlled goods (re-exports; game/rules/leakage.py).
+    transit_capacity: np.ndarray | None = None  # (N,) share of a sector's world market re-exportable per round
+    transit_cost: np.ndarray | None = None  # (N,) ad valorem cost of the route
+    transit_policing: np.ndarray | None = None  # (N,) share of a controller's enforcement that reaches it
 
     @property
     def n(self) -> int:
@@ -87,8 +91,6 @@ class FirmArrays:
     sales: np.ndarray
     rd_spend: np.ndarray
     # What the firm saw last round (read by its strategy this round).
-    blocked_share: np.ndarray  # share of world demand for its sector it was barred from
-    enforcement_seen: np.ndarray  # strongest enforcement among those barriers
     input_factor: np.ndarray  # usable / capacity
     tech_fixed: np.ndarray  # (F, N) technology content by origin given by the scenario (nan: from inputs)
     entity_factor: np.ndarray  # (F,) usable share of capacity left by entity listings (next round)
@@ -237,7 +239,22 @@ def build_states(sc: Scenario) -> StateArrays:
         trust0=trust.copy(),
         bloc_of=[[b for b, spec in sc.blocs.items() if name in spec.members] for name in names],
         blocs={b: [index[m] for m in spec.members] for b, spec in sc.blocs.items()},
+        **transit_arrays(sc),
     )
+
+
+def transit_arrays(sc: Scenario) -> dict[str, np.ndarray]:
+    """(N,) route capacity, cost and policing: a state's `transit:` spec, else params' defaults."""
+    p = sc.params
+    out = {"transit_capacity": [], "transit_cost": [], "transit_policing": []}
+    for st in sc.states.values():
+        t = st.transit
+        for key, name, default in (("transit_capacity", "capacity", p.transit_capacity),
+                                   ("transit_cost", "route_cost", p.transit_cost),
+                                   ("transit_policing", "policing", p.transit_policing)):
+            value = None if t is None else getattr(t, name)
+            out[key].append(default if value is None else value)
+    return {k: np.array(v, dtype=float) for k, v in out.items()}
 
 
 def tier_arrays(specs) -> dict[str, np.ndarray]:
@@ -328,8 +345,6 @@ def new_firm_arrays(n: int) -> FirmArrays:
         profit=f(),
         sales=f(),
         rd_spend=f(),
-        blocked_share=f(),
-        enforcement_seen=f(),
         input_factor=np.ones(n),
         tech_fixed=np.full((n, 0), np.nan),
         entity_factor=np.ones(n),

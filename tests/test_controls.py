@@ -165,3 +165,16 @@ def _budgets():
     for st in states.values():
         st["budget_share"] = 0.01
     return states
+
+
+def test_chokepoints_show_who_can_deny_the_frontier_tier():
+    """Taiwan makes most leading chips; the US cannot deny them alone, but can with a
+    direct-product rule that reaches chips made with its tools."""
+    from game.chokepoints import frontier_table
+
+    table = frontier_table(GeoModel(HUAWEI, seed=0))
+    row = table.loc["logic_chips"]
+    assert row["frontier tier made in"].startswith("TWN")
+    assert "USA" not in row["can deny alone"]
+    assert "USA" in row["with a DPR (de minimis 5%)"]
+    assert "USA" in row["technology from"]

@@ -14,7 +14,7 @@ from game.cli import main
 from game.scenario import load_scenario
 from tests.conftest import CONFIGS, tiny_data
 
-FLOW_COLUMNS = ["round", "exporter", "importer", "sector", "quantity", "value", "price", "duty", "leaked"]
+FLOW_COLUMNS = ["round", "exporter", "importer", "sector", "route", "quantity", "value", "price", "duty", "leaked"]
 WELFARE_COLUMNS = ["round", "state", "total_bn", "pct_gdp", "buyers_bn", "producers_bn", "tariff_revenue_bn",
                    "fiscal_bn"]
 
@@ -64,7 +64,7 @@ def test_flows_and_welfare_tables_add_up(tmp_path, config, rounds, seed, fmt):
     assert sorted(flows["round"].unique()) == list(range(rounds + 1))
     assert set(flows["exporter"]) <= set(states) and set(flows["importer"]) <= set(states)
     assert set(flows["sector"]) <= set(sector_names)
-    assert not flows.duplicated(["round", "exporter", "importer", "sector"]).any()
+    assert not flows.duplicated(["round", "exporter", "importer", "sector", "route"]).any()
     assert (flows["quantity"] > 0).all()
     np.testing.assert_allclose(flows["price"], flows["value"] / flows["quantity"], rtol=1e-12, atol=0)
     assert flows["leaked"].between(0.0, 1.0).all()

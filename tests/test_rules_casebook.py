@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from game.model import GeoModel
+from game.scenario import TransitSpec
 from tests.conftest import idx, play, tiny
 
 
@@ -92,16 +93,21 @@ def test_frozen_control_decays_as_the_frontier_moves():
 
 
 def test_circumventing_firms_reroute_at_a_markup():
-    """A firm that circumvents a control still sells to the target, through third countries
-    at a markup; a compliant one sells only what leaks regardless."""
+    """A firm that circumvents a control still sells to the target, through a third country
+    with room to re-export (BETA as a transit hub) at a markup; a compliant one sells only
+    what intermediaries divert regardless (params.third_country_leakage, half of it)."""
     data_script = [move(1, "ALPHA", kind="export_control", sector="chips", target="GAMMA", enforcement=0.5)]
     leak = {}
     for strategy in ("circumventing", "compliant"):
         sc = tiny(script=data_script)
         sc.firms[0].strategy = strategy  # AlphaChip
+        sc.states["BETA"].transit = TransitSpec(capacity=0.2)
         m = play(sc, 3)
         leak[strategy] = m.outcomes.leaked_in[idx(m, "GAMMA", "chips")]
-    assert leak["circumventing"] > 2 * leak["compliant"]
+        flows = m.datacollector.flows_frame().query("round == 3 and exporter == 'ALPHA' and sector == 'chips'")
+        via = flows.set_index(["importer", "route"])["price"]
+        assert via[("GAMMA", "BETA")] > 2 * via[("BETA", "direct")]  # (1 + 0.15) / (1 - 0.5)
+    assert leak["circumventing"] > 1.5 * leak["compliant"] > 0
 
 
 def test_input_bottleneck_limits_downstream_capacity_next_round():

@@ -80,7 +80,7 @@ def test_a_whole_session_through_the_cli(session, tmp_path):
     # The last seat's orders close the round.
     ack = json.loads(ok("session", "order", sid, "--seat", "GAMMA", "--token", gamma, "--db", db, "--json"))
     assert ack["orders"] == [] and ack["adjudicated"]["round"] == 1
-    assert any("BETA imposed broad export controls" in e["text"] for e in ack["adjudicated"]["events"])
+    assert any("BETA put export controls on broad exports" in e["text"] for e in ack["adjudicated"]["events"])
 
     # Round 2: only BETA orders; the facilitator closes it, GAMMA holds.
     ok("session", "order", sid, "--seat", "BETA", "--token", beta, "--db", db, "--action", '{"kind": "hold"}')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -152,6 +153,46 @@ def test_a_second_writer_is_locked_out(tmp_path):
     with Store.open(tmp_path / "out", sweep), pytest.raises(SweepError, match="another sweep"):
         Store.open(tmp_path / "out", sweep)
     Store.open(tmp_path / "out", sweep).close()
+
+
+def test_no_lock_is_left_behind(serial, tmp_path):
+    from game.sweep.store import LOCK, _still_there
+
+    assert not (serial / LOCK).exists()  # a finished sweep
+    sweep, out = Sweep.from_file(TINY_SPEC), tmp_path / "out"
+    with Store.open(out, sweep):
+        assert (out / LOCK).exists()
+        stale = os.open(out / LOCK, os.O_RDWR)  # a second sweep that opened the file before the first ended
+    assert not (out / LOCK).exists()
+    try:
+        assert not _still_there(stale, out / LOCK)  # so its flock on the removed file is not taken for the lock
+    finally:
+        os.close(stale)
+    other = Sweep.from_file(CONFIGS / "sweeps" / "lhs_example.yaml")
+    with pytest.raises(SweepError, match="holds results of sweep"):
+        Store.open(out, other)
+    assert not (out / LOCK).exists()  # nor after a refusal
+
+
+@pytest.mark.parametrize(("name", "samples"), [("lhs_example", 4), ("sobol_example", 2)])
+def test_example_specs_run(name, samples, tmp_path):
+    """The shipped Latin hypercube and Sobol examples, shrunk to a few short runs."""
+    spec = yaml.safe_load((CONFIGS / "sweeps" / f"{name}.yaml").read_text())
+    spec["scenario"] = str((CONFIGS / "sweeps" / spec["scenario"]).resolve())
+    spec["design"]["samples"], spec["replications"], spec["fixed"]["rounds"] = samples, 1, 3
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec))
+    sweep = Sweep.from_file(tmp_path / "spec.yaml")
+    report = run_sweep(sweep, tmp_path / "out", executor="serial", progress=False)
+    assert report.ran == sweep.n_runs <= 16
+    df = load_results(tmp_path / "out")
+    ranges = [f for f, v in spec["factors"].items() if isinstance(v, dict) and "low" in v]
+    for f in ranges:
+        lo, hi = spec["factors"][f]["low"], spec["factors"][f]["high"]
+        assert df[f].between(lo, hi).all() and df[f].nunique() > 1
+    from game.sweep.summary import summarize
+
+    summary = summarize(df, read_manifest(tmp_path / "out"))
+    assert bool(summary["sensitivity"]) == (name == "sobol_example")
 
 
 def test_summarize_cli(serial, tmp_path):

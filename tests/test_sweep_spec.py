@@ -39,6 +39,46 @@ def test_shipped_specs_load():
     assert {p.labels["compare.partners"] for p in avu.points} == {"JPN", "JPN+EU", "JPN+EU+KOR"}
 
 
+def test_shipped_example_designs_load():
+    lhs = Sweep.from_file(CONFIGS / "sweeps" / "lhs_example.yaml")
+    assert lhs.spec.design.method == "lhs" and len(lhs.points) == 16 * 2 and lhs.n_runs == 96
+    sobol = Sweep.from_file(CONFIGS / "sweeps" / "sobol_example.yaml")
+    assert sobol.spec.design.method == "sobol" and len(sobol.points) == 16 * (4 + 2) and sobol.n_runs == 96
+
+
+def spec_error(data: dict) -> list[str]:
+    with pytest.raises(SweepError) as exc:
+        parse_spec({"name": "t", "scenario": "x"} | data, "spec.yaml")
+    head, *lines = str(exc.value).splitlines()
+    assert head == f"spec.yaml: {len(lines)} problem(s) in the sweep spec"
+    return [x.strip() for x in lines]
+
+
+def test_spec_errors_are_one_short_line_each():
+    """Field path as written in the spec, what was expected, what was given; nothing of pydantic's insides."""
+    assert spec_error({"factors": {"compare.enforcement": {"low": 0.9, "high": 0.4}},
+                       "design": {"method": "lhs", "samples": 4}}) == [
+        "factors.compare.enforcement: low (0.9) must be below high (0.4)"]
+    lines = spec_error({"factors": {"compare.enforcement": {"low": 0.9, "hgh": 0.4}, "a": {"levels": []},
+                                    "b": 3, "c": {"lo": 1, "hi": 2}},
+                        "design": {"method": "lh", "samples": "four", "seed": 1}, "replications": 0})
+    assert lines == [
+        "factors.compare.enforcement.high: missing (a required field)",
+        "factors.compare.enforcement.hgh: unknown field (given 0.4; expected one of low, high, log, integer)",
+        "factors.a.levels: expected at least 1 item, not 0 (given [])",
+        "factors.b: expected a list of levels [a, b], {levels: [a, b]} or a range {low: x, high: y} (given 3)",
+        ("factors.c: expected a list of levels [a, b], {levels: [a, b]} or a range {low: x, high: y} "
+         "(given a mapping with keys lo, hi)"),
+        "design.method: expected 'grid', 'lhs' or 'sobol' (given 'lh')",
+        "design.samples: expected a valid integer, unable to parse string as an integer (given 'four')",
+        "design.seed: unknown field (given 1; expected one of method, samples, scramble)",
+        "replications: expected greater than or equal to 1 (given 0)",
+    ]
+    assert spec_error({"factors": {"a": {"low": 0.1, "high": 0.5}}, "design": {"method": "sobol", "samples": 6}}) == [
+        "design.samples: sobol needs a power of 2 (got 6; try 8)"]
+    assert spec_error({"factors": [1]}) == ["factors: expected a mapping (given [1])"]
+
+
 def test_grid_crosses_levels_and_spawns_seeds(tmp_path):
     s = sweep(tmp_path, factors={"variant": ["none", "coordinated"], "compare.enforcement": [0.5, 0.9]},
               replications=4, seed=11)
@@ -64,7 +104,7 @@ def test_unknown_path_names_it_and_suggests(tmp_path):
 
 
 def test_free_form_keys_are_valid_paths(tmp_path):
-    s = sweep(tmp_path, factors={"states.ALPHA.strategy.params.margin": [0.1, 0.2],
+    s = sweep(tmp_path, factors={"states.ALPHA.strategy.params.threshold": [0.8, 0.9],
                                  "states.BETA.strategy.kind": ["free_trader", "coalition_builder"]})
     assert len(s.points) == 4
 

@@ -80,7 +80,20 @@ class FirmStrategy:
     summary: ClassVar[str]
 
     def circumvent(self, obs, idx: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Re-route covered sales through third countries this round? `obs.blocked_share`
+        is the share of each firm's sales barred by the controls in force this round; a firm
+        with none at stake never circumvents."""
         raise NotImplementedError
+
+    @staticmethod
+    def stakes(obs, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What circumventing would bring each firm this round and what it would cost, as
+        shares of its revenue: the margin on the extra sales its re-routing carries; the
+        expected fines on them plus its compliance propensity's reputational cost."""
+        def pick(x):
+            return np.asarray(x, dtype=float)[idx] if np.ndim(x) else np.full(len(idx), float(x))
+
+        return pick(obs.stake), pick(obs.expected_fines) + obs.compliance[idx] * float(obs.reputation)
 
     def rd_share(self, obs, idx: np.ndarray) -> np.ndarray:
         """Share of revenue spent on R&D: laggards spend more to catch up, firms short of

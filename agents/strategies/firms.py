@@ -6,20 +6,27 @@ import numpy as np
 
 from agents.strategies.base import FirmStrategy
 
+# Firms misjudge what circumventing brings and costs by about a quarter: the choice is a
+# logit in the net gain over this share of the sums at play, so a firm decides almost surely
+# when one side clearly outweighs the other, and nearly never re-routes with nothing to gain.
+CHOICE_NOISE = 0.25
+
 
 class ProfitSeeking(FirmStrategy):
-    """Circumvents a control when the market it loses is worth more than the
-    expected fine: likelier with weak enforcement and low compliance propensity."""
+    """Circumvents the controls in force when the margin on the sales its re-routing would
+    carry beats the expected fines on them plus a reputational cost that grows with its
+    compliance propensity: likelier with much at stake, weak enforcement and cheap routes."""
 
     kind = "profit_seeking"
-    summary = "Weighs lost sales against expected fines; circumvents when enforcement is weak."
+    summary = "Weighs the margin on blocked sales against expected fines and reputation; circumvents when it pays."
 
     def circumvent(self, obs, idx, u):
         exposed = obs.blocked_share[idx] > 0
-        temptation = (1.0 - obs.compliance[idx]) * (1.0 - obs.enforcement[idx]) * (1.0 + obs.blocked_share[idx])
-        # Firms already circumventing tend to keep their routes.
-        temptation = np.where(obs.circumventing[idx], np.sqrt(temptation), temptation)
-        return exposed & (u < temptation)
+        gain, cost = self.stakes(obs, idx)
+        at_play = CHOICE_NOISE * (gain + cost)
+        # Nothing at play either way (no gain, no fine, no qualms): nothing to re-route for.
+        x = np.clip(np.divide(gain - cost, at_play, out=np.full_like(gain, -50.0), where=at_play > 0), -50.0, 50.0)
+        return exposed & (u < 1.0 / (1.0 + np.exp(-x)))
 
 
 class Compliant(FirmStrategy):
@@ -32,7 +39,7 @@ class Compliant(FirmStrategy):
 
 class Circumventing(FirmStrategy):
     kind = "circumventing"
-    summary = "Re-routes through third countries whenever its sales are blocked."
+    summary = "Re-routes through third countries whenever some of its sales are blocked."
 
     def circumvent(self, obs, idx, u):
         return obs.blocked_share[idx] > 0

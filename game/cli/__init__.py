@@ -28,13 +28,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+        return code
     except HighfenceError as exc:
         print(f"highfence: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("highfence: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`highfence run ... | head`): stop quietly, as `yes | head` does.
+        _discard_stdout()
+        return 141  # 128 + SIGPIPE
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush at exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (captured in tests): nothing will be flushed to a pipe
 
 
 if __name__ == "__main__":

@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tqdm import tqdm
-
-from game.compare import compare, format_table, plot, replication_seeds, summarise
+from game.arms import VARIANTS
 from game.errors import HighfenceError
-from game.experiment import VARIANTS
-from game.output import atomic_write_text
-from game.scenario import load_scenario
+from game.paths import scenario_arg
 
 
 def register(sub) -> None:
     p = sub.add_parser("compare", help="compare no, unilateral and coordinated controls over seeds")
-    p.add_argument("scenario", help="scenario YAML file with a compare: section")
+    p.add_argument("scenario", type=scenario_arg,
+                   help="scenario YAML file with a compare: section, or a shipped one's name (default, tiny)")
     p.add_argument("--seeds", type=int, default=20, help="number of seeds (default 20)")
     p.add_argument("--seed", type=int, default=0, help="root seed the replication seeds are spawned from")
     p.add_argument("--rounds", type=int, help="number of rounds (default: the scenario's)")
@@ -26,6 +23,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from tqdm import tqdm
+
+    from game.compare import compare, format_table, plot, replication_seeds, summarise
+    from game.output import atomic_write_text
+    from game.scenario import load_scenario
+
     if args.seeds < 1:
         raise HighfenceError("--seeds: expected at least 1")
     scenario = load_scenario(args.scenario)

@@ -15,12 +15,15 @@ import os
 import sys
 from pathlib import Path
 
+from game.paths import scenario_arg
+
 CLEAR = "\x1b[2J\x1b[H"
 
 
 def register(sub) -> None:
     p = sub.add_parser("play", help="play a scenario at the terminal: you hold one or more states' seats")
-    p.add_argument("scenario", nargs="?", help="scenario YAML file")
+    p.add_argument("scenario", nargs="?", type=scenario_arg,
+                   help="scenario YAML file, or a shipped one's name (default, tiny)")
     p.add_argument("--as", dest="seats", action="append", metavar="STATE[:ANSWERS]",
                    help="a state you play (repeat for players sharing the keyboard); answers as in "
                         "`session new --seat`, e.g. JPN:accept_proposals")

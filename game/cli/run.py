@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from game.arms import ALIASES, VARIANTS
 from game.errors import HighfenceError
-from game.experiment import ALIASES, VARIANTS
-from game.model import GeoModel
-from game.output import write_run
-from game.scenario import load_scenario
+from game.paths import scenario_arg
+
+if TYPE_CHECKING:
+    from game.model import GeoModel
 
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="play a scenario round by round")
-    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("scenario", type=scenario_arg, help="scenario YAML file, or a shipped one's name (default, tiny)")
     p.add_argument("--rounds", type=int, help="number of rounds (default: the scenario's)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--variant", choices=(*VARIANTS, *ALIASES),
@@ -46,6 +48,10 @@ def summary_line(model: GeoModel) -> str:
 
 
 def run(args) -> int:
+    from game.model import GeoModel
+    from game.output import write_run
+    from game.scenario import load_scenario
+
     if args.rounds is not None and args.rounds < 1:
         raise HighfenceError("--rounds: expected a positive number of rounds")
     scenario = load_scenario(args.scenario)

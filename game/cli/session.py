@@ -18,6 +18,8 @@ import os
 import sys
 from pathlib import Path
 
+from game.paths import scenario_arg
+
 TOKEN_ENV = "HIGHFENCE_TOKEN"
 
 
@@ -39,7 +41,7 @@ def register(sub) -> None:
         return c
 
     c = add("new", "create a session: prints its id, the facilitator token and one token per seat", new, session=False)
-    c.add_argument("scenario", help="scenario YAML file")
+    c.add_argument("scenario", type=scenario_arg, help="scenario YAML file, or a shipped one's name (default, tiny)")
     c.add_argument("--seat", action="append", required=True, metavar="STATE[:ANSWERS]",
                    help="a human seat; repeat for more. Standing answers to coalition proposals and coercion, "
                         "e.g. JPN:accept_proposals or JPN:accept_proposals,concede (default: decline, resist)")

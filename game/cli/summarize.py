@@ -5,10 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from game.output import atomic_write_text
-from game.sweep import load_results, read_manifest
-from game.sweep.summary import format_summary, plot_main_effects, summarize
-
 
 def register(sub) -> None:
     p = sub.add_parser("summarize", help="summarise a sweep directory: means and 95%% CIs by factor level")
@@ -22,6 +18,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from game.output import atomic_write_text
+    from game.sweep import load_results, read_manifest
+    from game.sweep.summary import format_summary, plot_main_effects, summarize
+
     manifest = read_manifest(args.dir)
     df = load_results(args.dir)
     summary = summarize(df, manifest, by=args.by, outcomes=args.outcome)

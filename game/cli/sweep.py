@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from game.sweep import Sweep, run_sweep
-from game.sweep.runner import EXECUTORS
+from game.paths import sweep_arg
+
+# game.sweep.runner.EXECUTORS, spelled out so that registering the command loads no
+# sweep machinery (tests/test_cli_startup.py checks the two agree).
+EXECUTORS = ("local", "dask", "serial")
 
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run a sweep spec (design x replications) to Parquet; re-run to resume")
-    p.add_argument("spec", help="sweep spec YAML (see configs/sweeps/)")
+    p.add_argument("spec", type=sweep_arg,
+                   help="sweep spec YAML, or a shipped one's name (see configs/sweeps/: e.g. tiny, lhs_example)")
     p.add_argument("--out", type=Path, required=True, help="results directory (resumed if it holds this sweep)")
     p.add_argument("--workers", type=int, help="worker processes (default: number of cores)")
     p.add_argument("--executor", choices=EXECUTORS, default="local",
@@ -43,6 +47,8 @@ def _prefix(args):
 
 
 def run(args) -> int:
+    from game.sweep import Sweep, run_sweep
+
     prefix = _prefix(args)
     sweep = Sweep.from_file(args.spec, prefix=prefix)
     if prefix is not None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tqdm import tqdm
-
-from game.compare import replication_seeds
 from game.errors import HighfenceError
-from game.output import atomic_write_text
-from game.validation import case_paths, coercion_base_rate, validate_case
+from game.paths import case_arg
 
 
 def register(sub) -> None:
     p = sub.add_parser("validate", help="run the historical cases and check their bands")
-    p.add_argument("cases", nargs="*", help="case names or files (default: every file in configs/cases)")
+    p.add_argument("cases", nargs="*", type=case_arg,
+                   help="case names (from configs/cases, found from any folder) or case files (default: every "
+                        "shipped case)")
     p.add_argument("--seeds", type=int, default=20, help="seeds per case (default 20)")
     p.add_argument("--seed", type=int, default=0, help="root seed")
     p.add_argument("--no-base-rate", action="store_true", help="skip the coercion base-rate check")
@@ -30,6 +28,12 @@ def fmt_band(lo, hi) -> str:
 
 
 def run(args) -> int:
+    from tqdm import tqdm
+
+    from game.compare import replication_seeds
+    from game.output import atomic_write_text
+    from game.validation import case_paths, coercion_base_rate, validate_case
+
     if args.seeds < 1:
         raise HighfenceError("--seeds: expected at least 1")
     paths = case_paths(args.cases)

@@ -9,8 +9,8 @@ from game.scenario import Params
 from game.world import World
 
 
-def input_quality(world: World, units: np.ndarray, flows: np.ndarray, restricted: np.ndarray,
-                  mean0: np.ndarray, by_group) -> np.ndarray:
+def input_quality(world: World, real: np.ndarray, supply: np.ndarray, restricted: np.ndarray,
+                  mean0: np.ndarray) -> np.ndarray:
     """(N, S) quality of the inputs each state's firms of each sector could get, against
     the starting year, where export restrictions reach the state's purchases of an input
     (1 elsewhere, so nobody's progress slows because someone else innovates).
@@ -18,10 +18,11 @@ def input_quality(world: World, units: np.ndarray, flows: np.ndarray, restricted
     For every input, the mean quality of the units the state received relative to the
     sector's capacity-weighted mean quality, against the same ratio in the starting year
     (mean0, (N, S)); averaged over inputs by need (geometric); 1 for sectors with no inputs.
+    real, supply: (S, N origin, N importer) quality-adjusted and physical units delivered.
     restricted: (N, S) bool, some of the state's purchases of the input were covered.
     """
     sec = world.sectors
-    rel = relative_input_quality(world, units, flows, by_group)
+    rel = relative_input_quality(world, real, supply)
     rel = np.where(restricted, np.clip(rel / mean0, 1e-6, 1.0), 1.0)  # (j, r)
     needs = sec.inputs  # (s, r)
     weight = np.divide(needs, needs.sum(axis=1, keepdims=True), out=np.zeros_like(needs),
@@ -29,12 +30,12 @@ def input_quality(world: World, units: np.ndarray, flows: np.ndarray, restricted
     return np.exp(np.log(rel) @ weight.T)  # (j, s)
 
 
-def relative_input_quality(world: World, units: np.ndarray, flows: np.ndarray, by_group) -> np.ndarray:
+def relative_input_quality(world: World, real: np.ndarray, supply: np.ndarray) -> np.ndarray:
     """(N, S) mean quality of what each state received of each sector, over the sector's
     capacity-weighted mean quality."""
     f, s_n = world.firms, world.sectors.n
-    q_units = by_group(units).sum(axis=1).T  # (j, r) quality-adjusted units received
-    physical = by_group(flows).sum(axis=1).T
+    q_units = real.sum(axis=1).T  # (j, r) quality-adjusted units received
+    physical = supply.sum(axis=1).T
     cap = f.capacity * f.alive
     qbar = np.bincount(f.sector, weights=f.quality * cap, minlength=s_n) / np.maximum(
         np.bincount(f.sector, weights=cap, minlength=s_n), 1e-300)

@@ -34,10 +34,13 @@ class Wedges:
     served: np.ndarray | None  # (F, N) share of an old relationship that still gets through
     blocked: np.ndarray | None  # (F, N) bool, or None when nothing is controlled
     enforce: np.ndarray | None  # (F, N) enforcement of the barrier on each flow
-    illicit: np.ndarray | None = None  # (F, N) share of each flow that passed a barrier illegally
+    illicit: np.ndarray | None = None  # (F, N) share of each flow's quantity that passed a barrier illegally
     available: np.ndarray | None = None  # (F, N) share of the firm's products the market can get
     mix_quality: np.ndarray | None = None  # (F, N) quality of the delivered mix against the firm's full mix
     denial: np.ndarray | None = None  # (F, S) share of each input an entity listing denies a firm
+    qty_factor: np.ndarray | None = None  # (F, N) units per dollar against the maker's delivered price
+    illicit_value: np.ndarray | None = None  # (F, N) share of the buyers' spending on each flow that was illicit
+    routes: leakage.Routes | None = None  # the transit routes the leaked goods take
 
 
 def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -88,23 +91,27 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     cover = reach.state_cover(world, control, embargo, enforce, content)
     # The share of a covered flow that still gets through illicitly, and the markup it
     # travels at; under a licence requirement the approved share passes legally on top.
-    leak, markup = leakage.illicit_routes(world, params, control | embargo, cover.enforce)
-    through = cover.approval + (1.0 - cover.approval) * leak
+    leak, markup, routes = leakage.illicit_routes(world, params, control | embargo, cover.enforce, cover)
+    # Re-routed goods cost the buyer the route's markup; licensed ones travel as usual. In
+    # demand the illicit part of a covered tier weighs leak x markup^(1 - sigma) (a CES term
+    # at its own price), so the markup never raises the price of the legal tiers.
+    illicit_value = (1.0 - cover.approval) * leak * markup ** (1.0 - sec.sigma[s])[:, None]
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
     # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers).
     tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled,
-                       cover.embargoed, cover.threshold, cover.cap, through, (1.0 - cover.approval) * leak)
+                       cover.embargoed, cover.threshold, cover.cap, cover.approval + illicit_value,
+                       cover.approval + (1.0 - cover.approval) * leak, illicit_value)
     blocked = tiers.covered_weight > 0
     weight = weight * tiers.kept
     served = tiers.kept if served is None else served * tiers.kept
-    illicit = tiers.illicit
-    # Re-routed goods carry the route's markup; licensed ones travel as usual.
-    base_price = base_price * (1.0 + illicit * (markup - 1.0))
+    # Buyers pay markup x the maker's price for the illicit part: fewer units per dollar.
+    qty_factor = 1.0 - tiers.illicit + tiers.illicit / markup
+    illicit = np.divide(tiers.illicit / markup, qty_factor, out=np.zeros_like(qty_factor), where=qty_factor > 0)
     denial = None
     if pol.listings:
         weight, served, denial = reach.apply_listings(world, params, weight, served, base_price, content)
     return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce, illicit, tiers.available,
-                  tiers.quality, denial)
+                  tiers.quality, denial, qty_factor, tiers.illicit, routes)
 
 
 @dataclass
@@ -113,16 +120,22 @@ class TierCover:
 
     kept: np.ndarray  # demand weight kept: open tiers plus what gets through of covered ones
     covered_weight: np.ndarray  # weight share of the covered tiers
-    illicit: np.ndarray  # share of the delivered goods that passed illicitly
+    illicit: np.ndarray  # share of the kept weight (spending) that is illicit
     available: np.ndarray  # share of the firm's products (by capacity) the market can get
     quality: np.ndarray  # quality of what the market gets, relative to the firm's full mix
 
 
-def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap, through, illicit_through):
-    """Per firm and market: the open and covered parts of the firm's tier mix."""
+def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap, demand_through, through,
+               illicit_through):
+    """Per firm and market: the open and covered parts of the firm's tier mix.
+
+    demand_through: weight a covered tier keeps in demand (licences plus leaks at their markup);
+    through: share of a covered tier's goods that gets through (for what the market can get);
+    illicit_through: the illicit part of demand_through."""
     tier_weight = share * rel ** (sigma - 1.0)[:, None]  # (F, T)
     full = tier_weight.sum(axis=1)[:, None]
     kept = np.zeros_like(through)
+    got = np.zeros_like(through)
     avail = np.zeros_like(through)
     covered_w = np.zeros_like(through)
     illicit_w = np.zeros_like(through)
@@ -131,10 +144,11 @@ def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap
         covered = embargoed | (controlled & (level >= threshold) & (level <= cap))
         tw, ts = tier_weight[:, t, None], share[:, t, None]
         covered_w += np.where(covered, tw, 0.0)
-        kept += np.where(covered, tw * through, tw)
+        kept += np.where(covered, tw * demand_through, tw)
+        got += np.where(covered, tw * through, tw)
         avail += np.where(covered, ts * through, ts)
         illicit_w += np.where(covered, tw * illicit_through, 0.0)
-    mix = np.divide(kept / np.maximum(avail, 1e-300), full, out=np.ones_like(kept), where=avail > 0)
+    mix = np.divide(got / np.maximum(avail, 1e-300), full, out=np.ones_like(got), where=avail > 0)
     return TierCover(
         kept=kept / full, covered_weight=covered_w / full,
         illicit=np.divide(illicit_w, kept, out=np.zeros_like(kept), where=kept > 0),

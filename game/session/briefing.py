@@ -38,7 +38,15 @@ def policies_in_force(model: GeoModel) -> list[dict]:
         out.append({"kind": "export_control", "by": names[i], "on": names[j], "sector": sectors[s],
                     "scope": "broad" if pol.control_broad[i, j, s] else "narrow",
                     "enforcement": _num(pol.enforcement[i, j, s], 2),
+                    "licence_approval": _num(pol.control_approval[i, j, s], 2),
+                    "direct_product": bool(pol.control_dpr[i, j, s]),
                     "coalition": sorted(names[k] for k in members) if members and len(members) > 1 else []})
+    f = w.firms
+    by_id = dict(zip(f.ids.tolist(), f.names))
+    for (i, s), listing in sorted(pol.listings.items()):
+        out.append({"kind": "entity_list", "by": names[i], "on": names[listing.target], "sector": sectors[s],
+                    "firms": [by_id[k] for k in listing.firms if k in by_id],
+                    "direct_product": listing.direct_product, "enforcement": _num(listing.enforcement, 2)})
     for i, j, s in np.argwhere(w.embargo_active()):
         out.append({"kind": "embargo", "by": names[i], "on": names[j], "sector": sectors[s],
                     "until_round": int(pol.embargo_until[i, j, s])})

@@ -35,6 +35,7 @@ EXTRA_HELP = {
 }
 STATE_FIELDS = {"partner", "target", "rival", "away_from", "state"}
 STATE_LIST_FIELDS = {"partners"}
+FIRM_LIST_FIELDS = {"entities"}
 EXAMPLES_TRIED = 8  # candidates dry-run per kind before declaring it unavailable
 
 
@@ -147,7 +148,7 @@ def check_inject(model: GeoModel, inj: Inject) -> str:
 # -- the menu -----------------------------------------------------------------------
 
 
-def field_specs(kind: str, states: Sequence[str], sectors: Sequence[str]) -> list[dict]:
+def field_specs(kind: str, states: Sequence[str], sectors: Sequence[str], firms: Sequence[str] = ()) -> list[dict]:
     """The fields of an action kind, for forms and terminal menus: name, input type,
     choices, default, whether required."""
     cls = ACTION_CLASSES.get(kind) or INJECT_CLASSES[kind]
@@ -173,6 +174,8 @@ def field_specs(kind: str, states: Sequence[str], sectors: Sequence[str]) -> lis
             spec.update(type="choice", choices=list(states))
         elif name in STATE_LIST_FIELDS:
             spec.update(type="list", choices=list(states))
+        elif name in FIRM_LIST_FIELDS:
+            spec.update(type="list", choices=list(firms))
         elif ann is bool:
             spec.update(type="bool")
         elif ann is int:
@@ -247,9 +250,11 @@ def legal_actions(model: GeoModel, state: str) -> list[dict]:
     for `state` this round, a valid example (dry-run checked). Kinds with no legal
     example are listed with `legal: False` and the reason."""
     names, sectors = model.world.states.names, model.world.sectors.names
+    f = model.world.firms
+    firms = sorted(n for n, alive in zip(f.names, f.alive) if alive)
     out = []
     for kind, candidates in _candidates(model, state).items():
-        entry = {"kind": kind, "help": help_text(kind), "fields": field_specs(kind, names, sectors)}
+        entry = {"kind": kind, "help": help_text(kind), "fields": field_specs(kind, names, sectors, firms)}
         reason = UNAVAILABLE.get(kind, "no legal example found")
         for cand in candidates[:EXAMPLES_TRIED]:
             action = parse_action({"kind": kind, **cand})

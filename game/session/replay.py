@@ -17,7 +17,9 @@ from collections.abc import Mapping, Sequence
 
 import yaml
 
+from game import safe_yaml
 from game.actions import Action, parse_action
+from game.errors import ScenarioError
 from game.injects import Inject, parse_inject
 from game.model import GeoModel
 from game.scenario import Scenario, StrategySpec, scenario_from_dict
@@ -25,8 +27,7 @@ from game.scenario import Scenario, StrategySpec, scenario_from_dict
 HUMAN = "human"
 
 
-# libyaml's parser when present: a stored scenario is read on every session load.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml when present: a stored scenario is read on every session load (game.safe_yaml uses it too).
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -36,7 +37,12 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 
 def scenario_from_yaml(text: str, source: str) -> Scenario:
-    return scenario_from_dict(yaml.load(text, Loader=_LOADER), source)
+    """A stored scenario, read under the same bounds as a scenario file (game.safe_yaml)."""
+    try:
+        data = safe_yaml.load(text)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise ScenarioError(f"{source}: the stored scenario cannot be read ({exc})") from None
+    return scenario_from_dict(data, source)
 
 
 def with_seats(scenario: Scenario, seats: Mapping[str, dict]) -> Scenario:

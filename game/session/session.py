@@ -264,7 +264,7 @@ class Session:
     def status(self) -> dict:
         """Public facts: where the game is and who has submitted (not what)."""
         row = self.refresh()
-        orders, injects = self._pending(row.round + 1)
+        orders, _ = self._pending(row.round + 1)
         return {
             "session": self.id, "scenario": row.scenario_name, "seed": row.seed, "status": row.status,
             "rounds": row.rounds, "adjudicated": row.round,
@@ -272,7 +272,7 @@ class Session:
             "seats": [{"state": s, "submitted": s in orders, "strategy_in_scenario": r.strategy["kind"]}
                       for s, r in self.seat_rows.items()],
             "ai_states": {n: st.strategy.kind for n, st in self.scenario.states.items() if n not in self.seat_rows},
-            "injects_pending": len(injects), "auto_close": row.auto_close,
+            "auto_close": row.auto_close,  # not the pending injects: they are the facilitator's until adjudicated
             "parent": {"session": row.parent_id, "round": row.parent_round} if row.parent_id else None,
             "created_at": row.created_at,
         }

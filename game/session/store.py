@@ -162,15 +162,45 @@ class RoundRow:
 
 class SessionStore:
     """One SQLite file of sessions. Safe to share between threads (one connection
-    per thread) and between processes (SQLite's locking, WAL, busy timeout)."""
+    per thread) and between processes (SQLite's locking, WAL, busy timeout).
+
+    A damaged file is one clear SessionError, from opening it or from any read or
+    write: a file that is not SQLite, a truncated one (SQLite's quick_check runs when an
+    existing database is opened), a zero-byte one where a database is expected (refused,
+    not silently taken for an empty database), a stored record that is not JSON."""
 
     def __init__(self, path: str | Path | None = None, busy_timeout: float = BUSY_TIMEOUT_S, create: bool = True):
         self.path = Path(path) if path is not None else default_db()
         self.busy_timeout = busy_timeout
+        if self.path.exists() and not self.path.is_file():
+            raise SessionError(f"--db {self.path}: not a file (expected a session database)")
         if not create and not self.path.is_file():
             raise NotFound(f"--db {self.path}: no session database here (create one with `highfence session new`)")
+        if not create and self.path.stat().st_size == 0:
+            # SQLite would take it for a new, empty database: every session "unknown". (Creating one,
+            # `session new`, may start from an empty file: another process may be creating it right now.)
+            raise SessionError(f"--db {self.path}: the file is empty (0 bytes), not a session database (truncated?); "
+                               "restore it from a backup, or give `highfence session new` this --db to start anew")
         self._local = threading.local()
         self._init()
+
+    def damaged(self, exc: Exception) -> SessionError:
+        """The one message for a database SQLite cannot read."""
+        what = "not a session database, or a damaged one" if "not a database" in str(exc) else \
+            "the session database is damaged"
+        return SessionError(f"--db {self.path}: {what} ({exc}); restore it from a backup "
+                            f"(or try `sqlite3 {self.path} .recover`), or use another --db")
+
+    def _db_error(self, exc: Exception) -> SessionError:
+        if isinstance(exc, sqlite3.OperationalError):
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                return SessionError(f"--db {self.path}: the database stayed locked ({text})")
+            if "malformed" not in text and "not a database" not in text:
+                return SessionError(f"--db {self.path}: {text}")
+        if isinstance(exc, json.JSONDecodeError):
+            return self.damaged(f"a stored record is not JSON: {exc.msg}")
+        return self.damaged(exc)
 
     # -- connections ------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -188,7 +218,10 @@ class SessionStore:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = self._connect()
+            try:
+                conn = self._local.conn = self._connect()
+            except sqlite3.DatabaseError as exc:
+                raise self._db_error(exc) from None
         return conn
 
     def close(self) -> None:
@@ -203,6 +236,9 @@ class SessionStore:
         conn = self.conn
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise SessionError(f"--db {self.path}: an SQLite database of something else (it holds tables but "
+                                   "no highfence schema version); use another --db")
             if version == 0:
                 # WAL is a property of the file: set once, outside any transaction.
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -213,8 +249,17 @@ class SessionStore:
                                 c.execute(stmt)
                         c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
+            elif version == SCHEMA_VERSION:
+                # A truncated or overwritten file often opens fine and fails later, query by
+                # query: check its pages once now (milliseconds for a session database).
+                rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
+                if rows != ["ok"]:
+                    lines = [ln.strip() for r in rows for ln in r.splitlines() if ln.strip() and "***" not in ln]
+                    raise self.damaged("; ".join(lines[:2]) or "quick_check failed")
+        except sqlite3.OperationalError as exc:
+            raise self._db_error(exc) from None
         except sqlite3.DatabaseError as exc:
-            raise SessionError(f"--db {self.path}: not a highfence session database ({exc})") from None
+            raise self.damaged(exc) from None
         if version != SCHEMA_VERSION:
             raise SessionError(
                 f"--db {self.path}: session database schema version {version}; this highfence reads "
@@ -227,24 +272,49 @@ class SessionStore:
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise SessionError(f"--db {self.path}: the database stayed locked ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise self._db_error(exc) from None
         try:
             yield conn
+        except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
+            self._rollback(conn)
+            raise self._db_error(exc) from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback(conn)
+            raise self._db_error(exc) from None
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # no transaction left to roll back (SQLite ended it on the error)
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot across several queries."""
         conn = self.conn
-        conn.execute("BEGIN")
+        try:
+            conn.execute("BEGIN")
+        except sqlite3.DatabaseError as exc:
+            raise self._db_error(exc) from None
         try:
             yield conn
-        finally:
+        except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
+            self._rollback(conn)
+            raise self._db_error(exc) from None
+        except BaseException:
+            self._rollback(conn)
+            raise
+        try:
             conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise self._db_error(exc) from None
 
     # -- reads ------------------------------------------------------------------
     @staticmethod

@@ -33,7 +33,15 @@ def describe_policy(p: dict) -> str:
     kind = p["kind"]
     if kind == "export_control":
         coal = f", with {', '.join(x for x in p['coalition'] if x != p['by'])}" if p["coalition"] else ""
-        return f"{p['by']} controls {p['sector']} exports to {p['on']} ({p['scope']}, enforcement {p['enforcement']:.0%}{coal})"
+        terms = [p["scope"], f"enforcement {p['enforcement']:.0%}"]
+        if p.get("licence_approval"):
+            terms.append(f"licences, {p['licence_approval']:.0%} approved")
+        if p.get("direct_product"):
+            terms.append("with a direct-product rule")
+        return f"{p['by']} controls {p['sector']} exports to {p['on']} ({', '.join(terms)}{coal})"
+    if kind == "entity_list":
+        reach = ", foreign goods with its technology too" if p["direct_product"] else ""
+        return f"{p['by']} lists {', '.join(p['firms'])} ({p['on']}) for {p['sector']}{reach}"
     if kind == "embargo":
         return f"{p['by']} embargoes {p['sector']} to {p['on']} (until round {p['until_round']})"
     if kind == "tariff":

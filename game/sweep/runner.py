@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -226,11 +226,14 @@ class SweepReport:
     skipped: int
     ran: int
     seconds: float
+    quarantined: list[tuple[Path, str]] = field(default_factory=list)  # damaged parts moved aside, and why
 
     def __str__(self) -> str:
         rate = self.ran / self.seconds if self.seconds > 0 else float("nan")
         resumed = f" ({self.skipped} already done)" if self.skipped else ""
-        return f"{self.ran} runs in {self.seconds:.1f} s ({rate:.1f} runs/s){resumed}; {self.total} of {self.total} in {self.out}"
+        line = f"{self.ran} runs in {self.seconds:.1f} s ({rate:.1f} runs/s){resumed}; {self.total} of {self.total} in {self.out}"
+        moved = [f"damaged part moved to {p} ({why}); its runs were run again" for p, why in self.quarantined]
+        return "\n".join([*moved, line])
 
 
 def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executor: str = "local",
@@ -253,7 +256,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executo
     if workers < 1:
         raise SweepError("--workers: expected at least 1")
     start = time.perf_counter()
-    with Store.open(out, sweep) as store:
+    with Store.open(out, sweep) as store:  # quarantines damaged parts: their runs are run again
         done = store.completed()
         todo = sum(1 for r in sweep.runs() if r.run_id not in done)
         size = batch_size or max(1, min(MAX_BATCH, math.ceil(todo / (workers * BATCHES_PER_WORKER))))
@@ -266,4 +269,5 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executo
                 for finals_rows, series_rows in _EXECUTORS[executor](sweep.job, batches, workers, scheduler):
                     store.write(finals_rows, series_rows)
                     bar.update(len(finals_rows))
-    return SweepReport(Path(out), sweep.n_runs, sweep.n_runs - todo, todo, time.perf_counter() - start)
+    return SweepReport(Path(out), sweep.n_runs, sweep.n_runs - todo, todo, time.perf_counter() - start,
+                       store.quarantined)

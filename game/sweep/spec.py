@@ -22,11 +22,21 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from game import safe_yaml
 from game.errors import HighfenceError
 from game.experiment import ALIASES, VARIANTS
-from game.scenario import content_digest, format_validation_error
+from game.scenario import content_digest
 
 VARIANT = "variant"
 
@@ -71,6 +81,25 @@ class Range(_Strict):
         return self
 
 
+def _factor_kind(value: Any) -> str | None:
+    """Which kind of factor a value is meant to be, so a wrong one gets that kind's errors only."""
+    if isinstance(value, (Levels, Range)):
+        return "levels" if isinstance(value, Levels) else "range"
+    if isinstance(value, dict):
+        if "levels" in value or "labels" in value:
+            return "levels"
+        if {"low", "high", "log", "integer"} & value.keys():
+            return "range"
+    return None
+
+
+FACTOR_EXPECTED = "expected a list of levels [a, b], {levels: [a, b]} or a range {low: x, high: y}"
+Factor = Annotated[
+    Annotated[Levels, Tag("levels")] | Annotated[Range, Tag("range")],
+    Discriminator(_factor_kind, custom_error_type="factor_kind", custom_error_message=FACTOR_EXPECTED),
+]
+
+
 class Design(_Strict):
     method: Literal["grid", "lhs", "sobol"] = "grid"
     samples: Annotated[int, Field(ge=1)] | None = Field(
@@ -92,7 +121,7 @@ class SweepSpec(_Strict):
     variant: Literal["free_trade", "no_control", "none", "unilateral", "coordinated"] | None = Field(
         None, description="The compare arm when `variant` is not a factor (None: no treatment)."
     )
-    factors: dict[str, Levels | Range] = Field(default_factory=dict)
+    factors: dict[str, Factor] = Field(default_factory=dict)
     design: Design = Field(default_factory=Design)
     replications: Annotated[int, Field(ge=1)] = 1
     seed: Annotated[int, Field(ge=0)] = 0
@@ -132,13 +161,58 @@ class SweepSpec(_Strict):
         return content_digest(self)
 
 
+_KINDS = {"levels": Levels, "range": Range}
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The spec model holding the field at `loc` (pydantic's location, a factor's kind included)."""
+    parent = loc[:-1]
+    if len(parent) == 3 and parent[0] == "factors":
+        return _KINDS.get(parent[2])
+    return {(): SweepSpec, ("design",): Design, ("outcomes",): OutcomeSpec}.get(parent)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return f"a mapping with keys {', '.join(map(str, value))}" if value else "an empty mapping"
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."
+
+
+def _problem(err: dict) -> str:
+    """One line: the field's path as written in the spec, what was expected, what was given."""
+    loc = tuple(err["loc"])
+    kind, given = err["type"], err.get("input")
+    # A factor's kind (levels or range) is a tag in pydantic's location, not a key of the spec.
+    where = loc[:2] + loc[3:] if len(loc) >= 3 and loc[0] == "factors" and loc[2] in _KINDS else loc
+    path = ".".join(map(str, where))
+    if kind == "missing":
+        return f"{path}: missing (a required field)"
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        known = f"; expected one of {', '.join(model.model_fields)}" if model is not None else ""
+        return f"{path}: unknown field (given {_shown(given)}{known})"
+    msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("value_error", "assertion_error"):  # the spec's own checks name the values themselves
+        return f"{path}: {msg}" if path else msg
+    msg = (msg.replace("Input should be ", "expected ", 1).replace("List should have ", "expected ", 1)
+           .replace(" after validation", "").replace("a valid dictionary", "a mapping"))
+    return f"{path or '(top level)'}: {msg} (given {_shown(given)})"
+
+
+def format_spec_error(source: str, exc: ValidationError) -> str:
+    """One short line per problem in a sweep spec: field path, what was expected, what was given."""
+    lines = list(dict.fromkeys(_problem(e) for e in exc.errors()))  # one problem reached twice is one line
+    return "\n".join([f"{source}: {len(lines)} problem(s) in the sweep spec", *(f"  {x}" for x in lines)])
+
+
 def parse_spec(data: Any, source: str = "<sweep>") -> SweepSpec:
     if not isinstance(data, dict):
         raise SweepError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(format_validation_error(source, exc, "sweep spec")) from None
+        raise SweepError(format_spec_error(source, exc)) from None
 
 
 def read_spec(path: str | Path) -> tuple[SweepSpec, Path]:
@@ -146,9 +220,18 @@ def read_spec(path: str | Path) -> tuple[SweepSpec, Path]:
     path = Path(path)
     if not path.is_file():
         raise SweepError(f"{path}: no such sweep spec")
+    # Bounded as a scenario file is (game.safe_yaml): size, depth, aliases and merges, duplicate keys.
     try:
-        data = yaml.safe_load(path.read_text())
+        data = safe_yaml.load(safe_yaml.read_text(path))
+        safe_yaml.check_values(data, max_abs=float("inf"))  # finite numbers; a seed may be any size
     except yaml.YAMLError as exc:
-        raise SweepError(f"{path}: malformed YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = "YAML refused" if isinstance(exc, safe_yaml.YamlLimit) else "malformed YAML"
+        raise SweepError(f"{path}: {what}{where}: {getattr(exc, 'problem', None) or exc}") from None
+    except OSError as exc:
+        raise SweepError(f"{path}: cannot read the sweep spec ({exc.strerror or exc})") from None
+    except ValueError as exc:  # too big, not UTF-8, a value refused (ValueProblem names its field)
+        raise SweepError(f"{path}: {exc}") from None
     spec = parse_spec(data, str(path))
     return spec, (path.parent / spec.scenario).resolve()

@@ -13,6 +13,7 @@ JSON API, with their own local stylesheet and script.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import subprocess
@@ -66,6 +67,122 @@ def check_assets() -> Path:
     return folder
 
 
+# -- who may talk to the server -------------------------------------------------------
+
+HOSTS_ENV = "HIGHFENCE_ALLOWED_HOSTS"  # more names the server answers to, comma-separated ("*": any)
+MAX_REQUEST_BODY = 1 << 20  # any HTTP request; the session API allows less (session_pages.MAX_BODY)
+
+
+def allowed_hosts(host: str) -> frozenset[str]:
+    """The Host header values (without port) the server answers: this machine's loopback
+    names, the --host given, the machine's name when serving on every interface, and
+    the names in $HIGHFENCE_ALLOWED_HOSTS (e.g. `mybox.lan,192.168.1.20`)."""
+    names = {"127.0.0.1", "localhost", "::1", _bare(host)}
+    try:
+        if ipaddress.ip_address(_bare(host)).is_unspecified:  # 0.0.0.0 / :: : the links printed use the name
+            names.add(socket.gethostname().lower())
+            names.add(socket.getfqdn().lower())
+    except ValueError:
+        pass
+    names.update(_bare(n) for n in os.environ.get(HOSTS_ENV, "").split(",") if n.strip())
+    return frozenset(names)
+
+
+def _bare(host: str) -> str:
+    """A host name or address without brackets, trailing dot or case."""
+    return host.strip().strip("[]").rstrip(".").lower()
+
+
+def host_of(header: str) -> str:
+    """The host part of a Host header: `name:port`, `[v6]:port`, `name`."""
+    header = header.strip()
+    if header.startswith("["):
+        return _bare(header.partition("]")[0])
+    return _bare(header.rpartition(":")[0] if header.count(":") == 1 else header)
+
+
+class HostGuard:
+    """ASGI middleware in front of the whole app (Solara's pages and the session pages).
+
+    Refuses a request whose Host header is not one of `allowed` (400): a page of another
+    site whose name was re-pointed at this machine (DNS rebinding) sends its own name and
+    gets nothing. When serving beyond loopback, an IP address as Host is accepted too (a
+    rebinding needs a name). Refuses a declared body over MAX_REQUEST_BODY (413) before
+    reading it, and never hands an app more than that of a chunked body.
+    """
+
+    def __init__(self, app, allowed: frozenset[str]):
+        self.app, self.allowed = app, allowed
+        self.any_host = "*" in allowed
+        self.any_address = any(_remote_address(h) for h in allowed)
+
+    def host_ok(self, header: str | None) -> bool:
+        if self.any_host:
+            return True
+        if not header:
+            return False
+        host = host_of(header)
+        if host in self.allowed:
+            return True
+        try:
+            return self.any_address and bool(ipaddress.ip_address(host))
+        except ValueError:
+            return False
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        host = headers.get(b"host", b"").decode("latin-1")
+        if not self.host_ok(host):
+            if scope["type"] == "websocket":
+                await receive()  # websocket.connect; a close before accepting is an HTTP 403
+                return await send({"type": "websocket.close", "code": 1008})
+            return await _plain(send, 400, f"host {host_of(host)[:100]!r} is not allowed here; to serve under "
+                                            f"another name, add it to ${HOSTS_ENV}")
+        if scope["type"] == "http":
+            if scope["path"].startswith("/_solara/api/close/") and b"session_id=" not in scope.get("query_string", b""):
+                # Solara's tab-close beacon always sends ?session_id=; without it Solara answers 500 (KeyError).
+                return await _plain(send, 400, "expected ?session_id=")
+            length = headers.get(b"content-length", b"0").strip()
+            if length and (not length.isdigit() or len(length) > 18 or int(length) > MAX_REQUEST_BODY):
+                return await _plain(send, 413, f"request body over {MAX_REQUEST_BODY // 1024} KiB")
+            receive = _capped(receive, MAX_REQUEST_BODY)
+        return await self.app(scope, receive, send)
+
+
+def _remote_address(host: str) -> bool:
+    """An IP address beyond loopback (0.0.0.0 included): the server is reachable from a network."""
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _capped(receive, limit: int):
+    """`receive` that reports a disconnect once a body passes `limit` bytes."""
+    seen = 0
+
+    async def wrapped():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                return {"type": "http.disconnect"}
+        return message
+
+    return wrapped
+
+
+async def _plain(send, status: int, text: str) -> None:
+    body = (text + "\n").encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close"), (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
@@ -95,14 +212,13 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str | None = None
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     check_assets()
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
-    app: object = "solara.server.starlette:app"
-    if hub is not None:
-        import solara.server.starlette as solara_starlette
+    import solara.server.starlette as solara_starlette
 
+    if hub is not None:
         from game.web.session_pages import install
 
         install(solara_starlette.app, hub)
-        app = solara_starlette.app
+    app = HostGuard(solara_starlette.app, allowed_hosts(host))
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, ws_max_size=64 * 1024 * 1024)
     server = uvicorn.Server(config)
     shown = f"[{host}]" if ":" in host else host
@@ -163,9 +279,9 @@ def stop(proc: subprocess.Popen) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m game.web.server [SCENARIO] [--host] [--port] [--session ID]` (the same as `highfence serve`)."""
-    from game.cli import main as cli_main
+    from game.web.command import main as serve_main  # the web layer never imports game.cli
 
-    return cli_main(["serve", *(sys.argv[1:] if argv is None else argv)])
+    return serve_main(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

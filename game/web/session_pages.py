@@ -12,7 +12,9 @@ and the JSON API the pages (and scripts, and tests) call. A token goes in an
 `Authorization: Bearer TOKEN` header (or `?token=`); errors are JSON
 `{"error": message, "status": code}` with the Session API's status: 403 a token
 that does not grant the request, 404 an unknown session or seat, 409 a paused
-or ended session or a round that is not open, 422 an illegal order or inject.
+or ended session or a round that is not open, 422 an illegal order or inject,
+400 a malformed query or body, 413 a body over 256 KiB. A body is read only
+after its token has been checked, and never past 256 KiB (chunked included).
 
     GET  /api/session/ID/status                      public: round, status, who has submitted
     GET  /api/session/ID/briefing[?seat=S]           the view the token is entitled to
@@ -50,6 +52,7 @@ from typing import Any
 from urllib.parse import quote
 
 from game.errors import HighfenceError
+from game.safe_yaml import ValueProblem, check_values
 from game.session import NotFound, Session, SessionError, SessionStore, open_session
 from game.session.errors import Forbidden
 from game.session.session import FACILITATOR, PUBLIC, SEAT
@@ -70,6 +73,16 @@ SECURE_HEADERS = {
 
 class BadRequest(SessionError):
     http_status = 400
+
+
+class TooLarge(SessionError):
+    http_status = 413
+
+
+# Bounds of a JSON body once parsed (orders and injects are small, flat objects).
+MAX_JSON_DEPTH = 16
+MAX_JSON_VALUES = 20_000
+MAX_ROUND = 1 << 30  # round numbers beyond this are no round (SQLite integers stop at 2**63)
 
 
 # -- the sessions this server serves ------------------------------------------------------
@@ -178,8 +191,9 @@ def read_links_file(path: Path) -> dict:
         data = json.loads(Path(path).read_text())
     except OSError as exc:
         raise HighfenceError(f"--links {path}: cannot read it ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise HighfenceError(f"--links {path}: not JSON ({exc.msg}); expected the output of "
+    except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested without end
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else type(exc).__name__
+        raise HighfenceError(f"--links {path}: not JSON ({why}); expected the output of "
                              "`highfence session new ... --json`") from None
     if not isinstance(data, dict) or not isinstance(data.get("session_id"), str) \
             or not isinstance(data.get("seat_tokens"), dict):
@@ -232,14 +246,17 @@ def finite(data: Any) -> Any:
     return data
 
 
-def json_response(data: Any, status: int = 200):
+def json_response(data: Any, status: int = 200, close: bool = False):
     _, JSONResponse, _, _ = _responses()
-    return JSONResponse(finite(data), status_code=status, headers=SECURE_HEADERS)
+    headers = {**SECURE_HEADERS, "Connection": "close"} if close else SECURE_HEADERS
+    return JSONResponse(finite(data), status_code=status, headers=headers)
 
 
-def json_error(exc: HighfenceError):
+def json_error(exc: HighfenceError, close: bool = False):
+    """The error as JSON; `close`: the request's body was not (all) read, so the server
+    closes the connection after answering instead of reading the rest."""
     status = getattr(exc, "http_status", 400)
-    return json_response({"error": str(exc), "status": status}, status)
+    return json_response({"error": str(exc), "status": status}, status, close)
 
 
 def html_response(text: str, status: int = 200):
@@ -252,24 +269,35 @@ def html_error(exc: HighfenceError):
     return html_response(views.error_page(status, str(exc)), status)
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 class Payload:
-    """A request's JSON body, parsed only when a handler asks for it: after the token
-    has been checked, so a request with the wrong token is refused (403) whatever it holds."""
+    """A request's JSON body, parsed only when a handler asks for it. The body itself is
+    read only after the token has been checked (SessionRoutes.api), and never past MAX_BODY,
+    so a request with the wrong token is refused (403) before any of it is read."""
 
     def __init__(self, raw: bytes):
         self.raw = raw
 
     def get(self) -> dict:
         if len(self.raw) > MAX_BODY:
-            raise BadRequest(f"request body over {MAX_BODY // 1024} KiB")
+            raise TooLarge(f"request body over {MAX_BODY // 1024} KiB")
         if not self.raw.strip():
             return {}
         try:
-            data = json.loads(self.raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BadRequest(f"the request body is not JSON ({exc})") from None
+            data = json.loads(self.raw, parse_constant=_no_constant)
+        except RecursionError:
+            raise BadRequest("the request body is nested too deeply") from None
+        except ValueError as exc:  # not JSON, not UTF-8, NaN, an integer of thousands of digits
+            raise BadRequest(f"the request body is not JSON ({str(exc)[:200]})") from None
         if not isinstance(data, dict):
             raise BadRequest("the request body must be a JSON object")
+        try:
+            check_values(data, max_depth=MAX_JSON_DEPTH, max_nodes=MAX_JSON_VALUES)
+        except ValueProblem as exc:
+            raise BadRequest(f"the request body: {exc}") from None
         return data
 
 
@@ -277,9 +305,50 @@ def _round(data: dict) -> int | None:
     r = data.get("round")
     if r is None or r == "":
         return None
-    if isinstance(r, bool) or not isinstance(r, int):
-        raise BadRequest(f"round: expected a whole number, got {r!r}")
+    if isinstance(r, bool) or not isinstance(r, int) or not 0 <= r <= MAX_ROUND:
+        raise BadRequest(f"round: expected a round number, got {str(r)[:40]!r}")
     return r
+
+
+def _round_param(request, name: str, default: int | None) -> int | None:
+    """A round number from the query string: digits only, within 0..MAX_ROUND."""
+    text = request.query_params.get(name)
+    if text is None or text == "":
+        return default
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or int(text) > MAX_ROUND:
+        raise BadRequest(f"{name}: expected a round number, got {text[:40]!r}")
+    return int(text)
+
+
+def _has_body(request) -> bool:
+    h = request.headers
+    return "transfer-encoding" in h or h.get("content-length", "0").strip() not in ("", "0")
+
+
+def _declared_length(request) -> int | None:
+    """Content-Length, refused (413) over MAX_BODY before anything is read."""
+    text = request.headers.get("content-length")
+    if text is None:
+        return None
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise BadRequest("Content-Length: expected a number of bytes")
+    if int(text) > MAX_BODY:
+        raise TooLarge(f"request body over {MAX_BODY // 1024} KiB")
+    return int(text)
+
+
+async def _read_body(request) -> bytes:
+    """The body, chunked or not, read chunk by chunk and refused (413) as soon as it
+    passes MAX_BODY: never more than MAX_BODY plus one chunk in memory."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge(f"request body over {MAX_BODY // 1024} KiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 # -- the routes --------------------------------------------------------------------------
@@ -292,19 +361,28 @@ class SessionRoutes:
         self.hub = hub
 
     # wrappers: the Session API blocks (SQLite, the engine), so it runs in the thread pool
-    def api(self, fn: Callable, body: bool = False):
+    def api(self, fn: Callable, body: bool = False, auth: Callable | None = None):
+        """An API endpoint. With `body`, the request's body is read only after `auth(s, request)`
+        has accepted its token, chunk by chunk and never past MAX_BODY (a declared
+        Content-Length over it is refused before anything is read); a refused request
+        with a body unread gets `Connection: close`, so the rest is never read either."""
         from starlette.concurrency import run_in_threadpool
 
         async def endpoint(request):
+            pending = _has_body(request)
             try:
-                if int(request.headers.get("content-length") or 0) > MAX_BODY:
-                    raise BadRequest(f"request body over {MAX_BODY // 1024} KiB")
-                payload = Payload(await request.body() if body else b"")
+                _declared_length(request)
                 s = self.hub.get(request.path_params["sid"])
-                result = await run_in_threadpool(fn, s, request, payload)
+                raw = b""
+                if body:
+                    if auth is not None:
+                        await run_in_threadpool(auth, s, request)
+                    raw = await _read_body(request)
+                    pending = False
+                result = await run_in_threadpool(fn, s, request, Payload(raw))
             except HighfenceError as exc:
-                return json_error(exc)
-            return json_response(result)
+                return json_error(exc, close=pending)
+            return json_response(result, close=pending)
 
         return endpoint
 
@@ -371,13 +449,7 @@ class SessionRoutes:
         return s.briefing(token_of(request), request.query_params.get("seat") or None)
 
     def history(self, s, request, data):
-        q = request.query_params
-        try:
-            first = int(q.get("first", 1))
-            last = int(q["last"]) if q.get("last") else None
-        except ValueError:
-            raise BadRequest("first, last: expected round numbers") from None
-        return s.history(first, last)
+        return s.history(_round_param(request, "first", 1), _round_param(request, "last", None))
 
     def world(self, s, request, data):
         st = s.status()
@@ -406,6 +478,16 @@ class SessionRoutes:
         if s.role(token).kind != FACILITATOR:
             raise Forbidden(f"only the facilitator's token can {what}")
         return token
+
+    # checks run before a body is read (see `api`)
+    def _seat_auth(self, s: Session, request) -> None:
+        self._seat_first(s, request)
+
+    @staticmethod
+    def _facilitator_auth(what: str) -> Callable:
+        def check(s: Session, request) -> None:
+            SessionRoutes._facilitator_first(s, request, what)
+        return check
 
     @staticmethod
     def _actions(data: dict) -> list:
@@ -463,6 +545,7 @@ class SessionRoutes:
             return json_error(exc) if request.url.path.startswith("/api/") else html_error(exc)
 
         api, page = self.api, self.html
+        seat_auth, fac = self._seat_auth, self._facilitator_auth
         a = "/api/session/{sid}"
         return [
             Route("/_highfence/session.css", asset(CSS, "text/css")),
@@ -471,20 +554,24 @@ class SessionRoutes:
             Route("/session/{sid}/join", page(self.join)),
             Route("/session/{sid}/public", page(self.public)),
             Route("/session/{sid}/facilitator", page(self.facilitator)),
-            Route("/session/{sid}/seat/{seat}", page(self.seat)),
+            # {seat:path}: a state's name may hold a "/" (sent as %2F, decoded before routing)
+            Route("/session/{sid}/seat/{seat:path}", page(self.seat)),
             Route(f"{a}/status", api(self.status)),
             Route(f"{a}/briefing", api(self.briefing)),
             Route(f"{a}/history", api(self.history)),
             Route(f"{a}/world", api(self.world)),
-            Route(f"{a}/seat/{{seat}}/orders", api(self.orders_get), methods=["GET"]),
-            Route(f"{a}/seat/{{seat}}/orders", api(self.orders_post, body=True), methods=["POST"]),
-            Route(f"{a}/seat/{{seat}}/preview", api(self.preview, body=True), methods=["POST"]),
-            Route(f"{a}/seat/{{seat}}/legal", api(self.legal)),
-            Route(f"{a}/injects", api(self.inject, body=True), methods=["POST"]),
-            Route(f"{a}/close-round", api(self.close_round, body=True), methods=["POST"]),
-            Route(f"{a}/pause", api(self.pause, body=True), methods=["POST"]),
-            Route(f"{a}/unpause", api(self.unpause, body=True), methods=["POST"]),
-            Route(f"{a}/end", api(self.end, body=True), methods=["POST"]),
+            Route(f"{a}/seat/{{seat:path}}/orders", api(self.orders_get), methods=["GET"]),
+            Route(f"{a}/seat/{{seat:path}}/orders", api(self.orders_post, body=True, auth=seat_auth),
+                  methods=["POST"]),
+            Route(f"{a}/seat/{{seat:path}}/preview", api(self.preview, body=True, auth=seat_auth), methods=["POST"]),
+            Route(f"{a}/seat/{{seat:path}}/legal", api(self.legal)),
+            Route(f"{a}/injects", api(self.inject, body=True, auth=fac("add injects")), methods=["POST"]),
+            Route(f"{a}/close-round", api(self.close_round, body=True, auth=fac("close a round")),
+                  methods=["POST"]),
+            Route(f"{a}/pause", api(self.pause, body=True, auth=fac("pause the session")), methods=["POST"]),
+            Route(f"{a}/unpause", api(self.unpause, body=True, auth=fac("unpause the session")),
+                  methods=["POST"]),
+            Route(f"{a}/end", api(self.end, body=True, auth=fac("end the session")), methods=["POST"]),
             # Anything else under these prefixes is ours too: never fall through to the Solara page.
             Route("/session/{rest:path}", not_found, methods=["GET", "POST", "HEAD"]),
             Route("/api/session/{rest:path}", not_found, methods=["GET", "POST", "HEAD"]),

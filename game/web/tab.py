@@ -17,10 +17,11 @@ from pathlib import Path
 from game.errors import HighfenceError
 from game.experiment import VARIANTS
 from game.model import GeoModel
+from game.paths import CONFIGS
 from game.scenario import Scenario, load_scenario
 
 SCENARIO_ENV = "HIGHFENCE_SCENARIO"
-REPO_CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+REPO_CONFIGS = CONFIGS  # the shipped scenarios, whatever the working folder
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Settings:
 
 
 def default_scenario() -> str:
-    """The scenario given to `highfence serve`, else configs/default.yaml."""
+    """The scenario given to `highfence serve`, else ./configs/default.yaml, else the shipped one."""
     chosen = os.environ.get(SCENARIO_ENV)
     if chosen:
         return str(Path(chosen).resolve())

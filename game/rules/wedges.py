@@ -97,10 +97,14 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     # at its own price), so the markup never raises the price of the legal tiers.
     illicit_value = (1.0 - cover.approval) * leak * markup ** (1.0 - sec.sigma[s])[:, None]
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
-    # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers).
-    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled,
-                       cover.embargoed, cover.threshold, cover.cap, cover.approval + illicit_value,
-                       cover.approval + (1.0 - cover.approval) * leak, illicit_value)
+    # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers). Only the
+    # markets of targets some state stops can have covered tiers: work on those columns.
+    cols = leakage.targets(control | embargo)
+    part = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled[:, cols],
+                      cover.embargoed[:, cols], cover.threshold[:, cols], cover.cap[:, cols],
+                      (cover.approval + illicit_value)[:, cols],
+                      (cover.approval + (1.0 - cover.approval) * leak)[:, cols], illicit_value[:, cols])
+    tiers = part.widen(cols, weight.shape)
     blocked = tiers.covered_weight > 0
     weight = weight * tiers.kept
     served = tiers.kept if served is None else served * tiers.kept
@@ -123,6 +127,16 @@ class TierCover:
     illicit: np.ndarray  # share of the kept weight (spending) that is illicit
     available: np.ndarray  # share of the firm's products (by capacity) the market can get
     quality: np.ndarray  # quality of what the market gets, relative to the firm's full mix
+
+    def widen(self, cols: np.ndarray, shape: tuple[int, int]) -> TierCover:
+        """From the market columns `cols` to all markets (the others uncovered)."""
+        def full(values: np.ndarray, rest: float) -> np.ndarray:
+            out = np.full(shape, rest)
+            out[:, cols] = values
+            return out
+
+        return TierCover(full(self.kept, 1.0), full(self.covered_weight, 0.0), full(self.illicit, 0.0),
+                         full(self.available, 1.0), full(self.quality, 1.0))
 
 
 def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap, demand_through, through,

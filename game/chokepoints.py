@@ -68,9 +68,10 @@ def frontier_table(model: GeoModel) -> pd.DataFrame:
             continue
         made = np.bincount(f.home, weights=frontier_cap, minlength=len(names)) / total
         origin = (frontier_cap[:, None] * content).sum(axis=0) / total
-        def reach(dm: float) -> np.ndarray:
-            return np.array([(frontier_cap * ((f.home == i) | (content[:, i] > dm))).sum() / total
-                             for i in range(len(names))])
+        def reach(dm: float, cap: np.ndarray = frontier_cap) -> np.ndarray:
+            """Share of the frontier tier each state's control would cover with a rule at `dm`."""
+            covered = (f.home[:, None] == np.arange(len(names))[None, :]) | (content > dm)
+            return (cap[:, None] * covered).sum(axis=0) / cap.sum()
 
         def deniers(share: np.ndarray) -> str:
             return _top(np.where(share >= 0.5, share, 0.0), names) if (share >= 0.5).any() else "-"

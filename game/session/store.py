@@ -269,9 +269,22 @@ class SessionStore:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: taken at once (BEGIN IMMEDIATE), committed on exit."""
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot across several queries."""
+        with self._transaction("BEGIN") as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
+        """A transaction opened with `begin`, committed on exit, rolled back on any error;
+        a damaged database becomes one clear SessionError."""
         conn = self.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(begin)
         except sqlite3.DatabaseError as exc:
             raise self._db_error(exc) from None
         try:
@@ -294,27 +307,6 @@ class SessionStore:
             conn.execute("ROLLBACK")
         except sqlite3.Error:
             pass  # no transaction left to roll back (SQLite ended it on the error)
-
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot across several queries."""
-        conn = self.conn
-        try:
-            conn.execute("BEGIN")
-        except sqlite3.DatabaseError as exc:
-            raise self._db_error(exc) from None
-        try:
-            yield conn
-        except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
-            self._rollback(conn)
-            raise self._db_error(exc) from None
-        except BaseException:
-            self._rollback(conn)
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            raise self._db_error(exc) from None
 
     # -- reads ------------------------------------------------------------------
     @staticmethod

@@ -222,29 +222,31 @@ class CaseSpec(Strict):
 class Params(Strict):
     """Economic parameters shared by every scenario. See configs/README.md for their sources."""
 
-    demand_elasticity: Annotated[float, Field(gt=0.0, le=3.0)] = 1.0
+    # Bounds keep every accepted world sane: a composite with no price response (eta -> 0)
+    # makes any shortage infinitely costly; plants cannot vanish in a year; prices stay positive.
+    demand_elasticity: Annotated[float, Field(ge=0.1, le=3.0)] = 1.0
     sourcing_adjustment: Annotated[float, Field(gt=0.0, le=1.0)] = 0.3
     input_dependence: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
     joint_rd_spillover: Share = 0.5
     capacity_weight: Share = 0.3
     home_bias: Annotated[float, Field(ge=1.0)] = 1.3
     distance_cost: Share = 0.05
-    markup: Annotated[float, Field(ge=1.0)] = 1.5
-    target_utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = 0.85
-    price_flex: Annotated[float, Field(gt=0.0)] = 1.5
-    price_floor: Annotated[float, Field(gt=0.0)] = 0.7
-    price_cap: Annotated[float, Field(gt=1.0)] = 12.0
+    markup: Annotated[float, Field(ge=1.0, le=10.0)] = 1.5
+    target_utilisation: Annotated[float, Field(ge=0.3, le=1.0)] = 0.85
+    price_flex: Annotated[float, Field(ge=0.1)] = 1.5
+    price_floor: Annotated[float, Field(ge=0.05, lt=1.0)] = 0.7  # the reference price factor is 1
+    price_cap: Annotated[float, Field(ge=1.5, le=100.0)] = 12.0
     clearing_iterations: Annotated[int, Field(ge=1, le=50)] = 8
-    fixed_cost: Share = 0.04
-    depreciation: Share = 0.05
-    capex: Positive = 2.0
-    idle_retirement: Share = 0.3
+    fixed_cost: Annotated[float, Field(ge=0.0, le=0.3)] = 0.04
+    depreciation: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
+    capex: Annotated[float, Field(ge=0.1, le=100.0)] = 2.0
+    idle_retirement: Annotated[float, Field(ge=0.0, le=0.5)] = 0.3
     reinvest: Share = 0.6
     rd_weight: Annotated[float, Field(ge=0.0)] = 0.6
     lbd_weight: Annotated[float, Field(ge=0.0)] = 0.4
-    rd_intensity_ref: Positive = 0.1
+    rd_intensity_ref: Annotated[float, Field(ge=0.01, le=1.0)] = 0.1
     rd_absorption: Annotated[float, Field(ge=1.0)] = 3.0
-    max_capacity_growth: Positive = 0.25
+    max_capacity_growth: Annotated[float, Field(gt=0.0, le=2.0)] = 0.25
     catch_up: Annotated[float, Field(ge=0.0)] = 0.3
     alliance_spillover: Share = 0.08
     trade_diffusion: Share = 0.02

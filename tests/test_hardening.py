@@ -793,3 +793,63 @@ def test_solara_routes_never_get_a_500_either(served):
             status, body, _ = _request(port, method, path, {"Content-Type": "application/json"},
                                        b'{"x": 1}' if method == "POST" else None)
             assert status < 500, (method, path[:80], status, body[:200])
+
+
+# -- legal parameters keep the numbers sane (issue 15, point 2) ----------------------------
+def test_parameters_that_would_corrupt_the_numbers_are_refused():
+    """Values that emptied or broke the world (capacity negative, then NaN) are outside the
+    schema now, and the message names the field."""
+    from game.errors import ScenarioError
+    from game.scenario import scenario_from_dict
+    from tests.conftest import tiny_data
+
+    for field, value in [("depreciation", 0.85), ("idle_retirement", 1.0), ("demand_elasticity", 1e-6),
+                         ("price_floor", 1.5), ("capex", 1e-6), ("fixed_cost", 0.9), ("price_cap", 1.000001)]:
+        with pytest.raises(ScenarioError, match=f"params.{field}"):
+            scenario_from_dict(tiny_data(params={field: value}), "bounds")
+
+
+def test_every_accepted_parameter_set_keeps_the_world_finite():
+    """Seeded draws of the economic parameters at their schema bounds and inside them (a
+    third of the fields per draw): every round of the tiny world stays finite, with no
+    negative capacity, flow or price. (A world may still empty itself, e.g. zero margins
+    with high fixed costs bankrupt every firm: that is economics, not corruption.)"""
+    import numpy as np
+
+    from game.errors import ScenarioError
+    from game.model import GeoModel
+    from game.scenario import Params, scenario_from_dict
+    from tests.conftest import tiny_data
+
+    def bounds(field):
+        lo, hi = 0.0, 10.0
+        for m in field.metadata:
+            lo = float(getattr(m, "ge", None) if getattr(m, "ge", None) is not None else
+                       (getattr(m, "gt", None) + 1e-6 if getattr(m, "gt", None) is not None else lo))
+            hi = float(getattr(m, "le", None) if getattr(m, "le", None) is not None else
+                       (getattr(m, "lt", None) - 1e-6 if getattr(m, "lt", None) is not None else hi))
+        return lo, hi
+
+    rng = np.random.default_rng(15)
+    checked = 0
+    for i in range(120):
+        params = {}
+        for name, field in Params.model_fields.items():
+            if rng.random() < 1 / 3:
+                lo, hi = bounds(field)
+                value = rng.choice([lo, hi, rng.uniform(lo, hi)])
+                params[name] = int(round(value)) if field.annotation is int or "int" in str(field.annotation) else float(value)
+        try:
+            sc = scenario_from_dict(tiny_data(scripted=False, params=params), "draw")
+        except ScenarioError:
+            continue
+        m = GeoModel(sc, seed=i, rounds=6)
+        while m.steps < m.rounds:
+            m.step()
+            o, w = m.outcomes, m.world
+            for name in ("world_share", "price_ratio", "received", "access", "supply_share", "state"):
+                assert np.isfinite(getattr(o, name)).all(), (name, params)
+            assert (w.firms.capacity >= 0).all() and (w.market.flows >= 0).all(), params
+            assert np.isfinite(w.firms.quality).all() and (w.market.P > 0).all(), params
+        checked += 1
+    assert checked > 60

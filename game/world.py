@@ -90,8 +90,7 @@ class FirmArrays:
     profit: np.ndarray
     sales: np.ndarray
     rd_spend: np.ndarray
-    # What the firm saw last round (read by its strategy this round).
-    input_factor: np.ndarray  # usable / capacity
+    input_factor: np.ndarray  # usable / capacity last round (what the firm saw of its input shortages)
     tech_fixed: np.ndarray  # (F, N) technology content by origin given by the scenario (nan: from inputs)
     entity_factor: np.ndarray  # (F,) usable share of capacity left by entity listings (next round)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from game.errors import HighfenceError
+from game.errors import exit_code
 
 COMMANDS = ("game.cli.run", "game.cli.compare", "game.cli.chokepoints", "game.cli.schema", "game.cli.serve", "game.cli.sweep", "game.cli.summarize", "game.cli.validate", "game.cli.session", "game.cli.play", "game.cli.report")
 
@@ -27,16 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
+    def command() -> int:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
         return code
-    except HighfenceError as exc:
-        print(f"highfence: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("highfence: interrupted", file=sys.stderr)
-        return 130
+
+    try:
+        return exit_code(command)
     except BrokenPipeError:
         # The reader went away (`highfence run ... | head`): stop quietly, as `yes | head` does.
         _discard_stdout()

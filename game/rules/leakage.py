@@ -119,6 +119,8 @@ def covered_share(world: World, cover, cols: np.ndarray | None = None) -> np.nda
     on their cover (game.rules.reach: an embargo covers every tier, a control the tiers
     whose quality lies between its threshold and its cap, goods made abroad too under a
     direct-product rule)."""
+    from game.rules.reach import covers_tier  # reach imports this module
+
     f, sec = world.firms, world.sectors
     cols = np.arange(world.states.n) if cols is None else cols
     share, rel = sec.tier_share[f.sector], sec.tier_quality[f.sector]
@@ -126,8 +128,7 @@ def covered_share(world: World, cover, cols: np.ndarray | None = None) -> np.nda
     threshold, cap = cover.threshold[:, cols], cover.cap[:, cols]
     cov = np.zeros((f.n, len(cols)))
     for t in range(share.shape[1]):
-        level = (f.quality * rel[:, t])[:, None]
-        covered = embargoed | (controlled & (level >= threshold) & (level <= cap))
+        covered = covers_tier((f.quality * rel[:, t])[:, None], controlled, embargoed, threshold, cap)
         cov += np.where(covered, share[:, t, None], 0.0)
     return cov
 

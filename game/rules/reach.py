@@ -37,6 +37,13 @@ def tech_content(world: World) -> np.ndarray:
     return np.where(fixed[:, None], f.tech_fixed, content) if fixed.any() else content
 
 
+def covers_tier(level: np.ndarray, controlled: np.ndarray, embargoed: np.ndarray, threshold: np.ndarray,
+                cap: np.ndarray) -> np.ndarray:
+    """The tier rule, for tiers at quality `level` (F, 1): an embargo covers every tier, a
+    control the tiers whose quality lies between its threshold and its cap."""
+    return embargoed | (controlled & (level >= threshold) & (level <= cap))
+
+
 @dataclass
 class Cover:
     """Per firm and market (F, N): whether a control or embargo covers the flow, and its terms."""

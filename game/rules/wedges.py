@@ -154,8 +154,7 @@ def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap
     covered_w = np.zeros_like(through)
     illicit_w = np.zeros_like(through)
     for t in range(share.shape[1]):
-        level = (quality * rel[:, t])[:, None]
-        covered = embargoed | (controlled & (level >= threshold) & (level <= cap))
+        covered = reach.covers_tier((quality * rel[:, t])[:, None], controlled, embargoed, threshold, cap)
         tw, ts = tier_weight[:, t, None], share[:, t, None]
         covered_w += np.where(covered, tw, 0.0)
         kept += np.where(covered, tw * demand_through, tw)

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from game.errors import HighfenceError
+from game.errors import HighfenceError, exit_code
 from game.paths import scenario_arg
 
 HELP = "watch a run round by round in the browser (offline); --session: play a tabletop session in the browser"
@@ -98,11 +98,4 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m game.web.server", description=HELP)
     add_arguments(parser)
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    try:
-        return serve(args)
-    except HighfenceError as exc:
-        print(f"highfence: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("highfence: interrupted", file=sys.stderr)
-        return 130
+    return exit_code(lambda: serve(args))

@@ -246,6 +246,7 @@ class Params(Strict):
     lbd_weight: Annotated[float, Field(ge=0.0)] = 0.4
     rd_intensity_ref: Annotated[float, Field(ge=0.01, le=1.0)] = 0.1
     rd_absorption: Annotated[float, Field(ge=1.0)] = 3.0
+    rd_scale_effect: Share = 0.25
     max_capacity_growth: Annotated[float, Field(gt=0.0, le=2.0)] = 0.25
     catch_up: Annotated[float, Field(ge=0.0)] = 0.3
     alliance_spillover: Share = 0.08

@@ -57,6 +57,9 @@ class SectorArrays:
     frontier: np.ndarray  # (S,) absolute technology frontier
     frontier_growth: np.ndarray  # (S,)
     inputs: np.ndarray  # (S, S) need of row sector for column input
+    # Normal-year revenue of the sector's average firm in the starting year ($bn), the
+    # scale R&D is measured against (set on the first round, like the other references).
+    rd_scale: np.ndarray | None = None
 
     @property
     def n(self) -> int:

@@ -231,3 +231,29 @@ def test_welfare_decomposition_adds_up_in_every_shipped_config(path):
         np.testing.assert_allclose(sum(parts), total, rtol=1e-12, atol=1e-9)
         np.testing.assert_allclose(o.state_metric("welfare_pct_gdp"), 100 * total / m.world.states.gdp, rtol=1e-12)
         assert o.world["world_welfare_change"] == pytest.approx(total.sum(), rel=1e-12, abs=1e-9)
+
+
+# -- market size and innovation -------------------------------------------------------
+@pytest.mark.parametrize("theta", [0.0, 0.25, 1.0])
+def test_rd_returns_to_scale_follow_the_market_size_elasticity(theta):
+    """Two makers at the frontier with the same R&D intensity, one four times the other's
+    size: with R&D measured against a blend of own and sector-average scale, the R&D part
+    of quality growth scales as size ** (theta / 2) (the sqrt returns to R&D), so
+    theta = 0 is scale-invariant and a bigger market funds faster innovation above it."""
+    from game.rules import technology
+
+    sc = world(params={"rd_scale_effect": theta, "catch_up": 0.0, "alliance_spillover": 0.0,
+                       "trade_diffusion": 0.0, "rd_absorption": 100.0})
+    m = GeoModel(sc, seed=0, rounds=1)
+    w, p = m.world, m.params
+    f = w.firms
+    f.quality[:] = w.sectors.frontier[f.sector]
+    f.capacity[:] = [1.0, 4.0, 2.0]
+    normal = f.cost * w.sectors.markup[f.sector] * p.target_utilisation * f.capacity
+    f.rd_spend = p.rd_intensity_ref * normal
+    w.sectors.rd_scale = np.full(w.sectors.n, normal.mean())
+    sales = np.zeros(f.n)  # no learning by doing: growth is the R&D part alone
+    before = f.quality.copy()
+    technology.advance(w, p, sales, np.zeros((3, 1)), np.ones((3, 1)), np.zeros(f.n))
+    growth = f.quality / before - 1.0
+    assert growth[1] / growth[0] == pytest.approx(4.0 ** (theta / 2), rel=1e-9)

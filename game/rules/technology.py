@@ -42,6 +42,14 @@ def relative_input_quality(world: World, real: np.ndarray, supply: np.ndarray) -
     return np.divide(q_units, physical * qbar[None, :], out=np.ones_like(q_units), where=physical > 0)
 
 
+def sector_mean(world: World, per_firm: np.ndarray) -> np.ndarray:
+    """(S,) mean of a per-firm value over each sector's live firms."""
+    f, s_n = world.firms, world.sectors.n
+    count = np.bincount(f.sector, weights=f.alive.astype(float), minlength=s_n)
+    total = np.bincount(f.sector, weights=per_firm * f.alive, minlength=s_n)
+    return np.divide(total, count, out=np.ones(s_n), where=count > 0)
+
+
 def best_by_state(world: World) -> np.ndarray:
     """(N, S) best absolute quality among each state's live firms (0 if none)."""
     f = world.firms
@@ -65,8 +73,16 @@ def advance(world: World, params: Params, sales: np.ndarray, imported_quality: n
     s, home = f.sector, f.home
     frontier = sec.frontier[s]
     relq = f.quality / frontier
-    # R&D intensity against the revenue the firm's capacity earns in a normal year.
+    # R&D intensity against the revenue the firm's capacity earns in a normal year ...
     normal_revenue = f.cost * sec.markup[s] * params.target_utilisation * np.maximum(f.capacity, 1e-9)
+    if sec.rd_scale is None:
+        sec.rd_scale = sector_mean(world, normal_revenue)
+    # ... blended with the sector's starting-year average firm: the cost of a step of
+    # quality is partly common to all makers, so a firm with a bigger market (more
+    # revenue to fund R&D) innovates faster (market size and innovation: Acemoglu and
+    # Linn 2004; Dubois et al. 2015). rd_scale_effect 0 = scale-invariant R&D.
+    theta = params.rd_scale_effect
+    normal_revenue = normal_revenue ** (1.0 - theta) * sec.rd_scale[s] ** theta
     # A firm can only absorb so much R&D money: intensity beyond rd_absorption x the
     # reference adds nothing (a big subsidy to a small firm does not buy the frontier).
     effective_rd = np.maximum(f.rd_spend, 0.0) + knowledge

@@ -252,6 +252,7 @@ class Params(Strict):
     alliance_spillover: Share = 0.08
     trade_diffusion: Share = 0.02
     patent_secrecy_cost: Share = 0.1
+    licence_cost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
     third_country_leakage: Share = 0.5
     circumvention_fine: Annotated[float, Field(ge=0.0)] = 1.5
     diversification_speed: Share = 0.15

@@ -15,12 +15,8 @@ from game.validation import case_paths, coercion_base_rate, validate_case
 CASES = case_paths(None)
 # Cases whose bands the model does not meet yet, with what is missing. Strict: when a
 # case starts to pass, the test fails until it is taken off this list.
-KNOWN_FAILURES = {
-    "satellites_1999": "US share falls 19 points against at least 20: ITAR reached allied satellites with US "
-                       "parts, which makers then designed out; with a components sector and a direct-product "
-                       "rule the model cuts China off (access 0.30) because makers do not design US parts out "
-                       "fast enough",
-}
+# Cases the model misses, each with the reason (a strict xfail: a fix must remove it).
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def known(path):

@@ -112,7 +112,9 @@ def apply_listings(world: World, params: Params, weight: np.ndarray, served: np.
         stopped[i, j, r] = True
         leak, markup, _ = leakage.illicit_routes(world, params, stopped, np.full(weight.shape, listing.enforcement))
         # What gets through to the listed firms, in demand terms (re-routed goods at their markup).
-        through = listing.approval + (1.0 - listing.approval) * leak[:, j] * markup[:, j] ** (1.0 - sigma_f)
+        # Approved licences carry the licence cost (wedges.py says why).
+        through = (listing.approval * (1.0 + params.licence_cost) ** (1.0 - sigma_f)
+                   + (1.0 - listing.approval) * leak[:, j] * markup[:, j] ** (1.0 - sigma_f))
         # What the listed firms could have bought of each supplier: its CES term in market j.
         term = np.where(in_r, weight[:, j] * (base_price[:, j] / f.quality) ** (1.0 - sigma_f), 0.0)
         lost = (term * covered * (1.0 - through)).sum() / max(term.sum(), 1e-300)

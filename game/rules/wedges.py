@@ -96,13 +96,17 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     # demand the illicit part of a covered tier weighs leak x markup^(1 - sigma) (a CES term
     # at its own price), so the markup never raises the price of the legal tiers.
     illicit_value = (1.0 - cover.approval) * leak * markup ** (1.0 - sec.sigma[s])[:, None]
+    # A licence costs its buyer even when approved (paperwork, months of delay, the risk
+    # that spares or re-exports are refused later): a shadow cost like the risk premium,
+    # acted on in demand but paid to nobody.
+    licensed = cover.approval * (1.0 + params.licence_cost) ** (1.0 - sec.sigma[s])[:, None]
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
     # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers). Only the
     # markets of targets some state stops can have covered tiers: work on those columns.
     cols = leakage.targets(control | embargo)
     part = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled[:, cols],
                       cover.embargoed[:, cols], cover.threshold[:, cols], cover.cap[:, cols],
-                      (cover.approval + illicit_value)[:, cols],
+                      (licensed + illicit_value)[:, cols],
                       (cover.approval + (1.0 - cover.approval) * leak)[:, cols], illicit_value[:, cols])
     tiers = part.widen(cols, weight.shape)
     blocked = tiers.covered_weight > 0

@@ -98,7 +98,11 @@ def clear_markets(
     starts = np.array([b.start for b in blocks])
     sector = np.repeat(np.arange(len(blocks)), [b.stop - b.start for b in blocks])
     # Price-independent parts, computed once: v = wb * lam^(1-sigma) is f's CES term.
-    adj_price = base_price / quality[:, None]
+    # Quality against each sector's best: CES terms depend only on relative quality-adjusted
+    # prices, and this keeps (p / a)^(1 - sigma) finite however far the frontier has moved
+    # (quality 1e5 at sigma 50 would overflow). The index is rescaled back below.
+    scale = np.maximum.reduceat(quality, starts)  # (S,)
+    adj_price = base_price / (quality / scale[sector])[:, None]
     wb = weight * adj_price ** (1.0 - sigma_f)[:, None]
     kept = (1.0 - cp.adjust) * (ties if served is None else ties * served)
     lam = lam.copy()
@@ -110,8 +114,8 @@ def clear_markets(
         v = wb * (lam ** (1.0 - sigma_f))[:, None]
         V = np.add.reduceat(v, starts, axis=0)  # (S, N)
         open_ = V > 0
-        P = np.minimum(np.where(open_, np.power(V, inv, where=open_, out=np.ones_like(V)), np.inf),
-                       P0t * cp.price_cap)
+        P = np.minimum(np.where(open_, np.power(V, inv, where=open_, out=np.ones_like(V)), np.inf)
+                       / scale[:, None], P0t * cp.price_cap)
         E = E0t * (P / P0t) ** (1.0 - cp.eta)
         target = v / np.where(open_, V, 1.0)[sector]
         share = kept + cp.adjust * target

@@ -49,7 +49,8 @@ class StrategySpec(Strict):
 
 
 class StateSpec(Strict):
-    gdp: Positive = Field(description="GDP in billions of US dollars per round (year).")
+    gdp: Annotated[float, Field(gt=0.0, le=1e6)] = Field(description="GDP in billions of US dollars per round (year); "
+                                                          "at most 1e6 (ten times today's world).")
     budget_share: Share = Field(0.002, description="Policy budget per round as a share of GDP.")
     objectives: Objectives = Field(default_factory=Objectives)
     rivals: list[str] = Field(default_factory=list, description="States this one treats as rivals.")
@@ -80,13 +81,16 @@ class TransitSpec(Strict):
 
 class SectorSpec(Strict):
     label: str | None = Field(None, description="Name in plain words for event logs, e.g. 'chipmaking tools'.")
-    demand_share: Positive = Field(description="World spending on the sector as a share of world GDP.")
+    demand_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        description="World spending on the sector as a share of world GDP.")
     demand_split: dict[str, Share] = Field(
         default_factory=dict,
         description="Shares of world demand by state (e.g. where the fabs are, for tools); "
         "states not listed share the rest in proportion to GDP.",
     )
-    sigma: Annotated[float, Field(gt=1.0)] = Field(4.0, description="Substitution elasticity between suppliers.")
+    # 1.1..50 spans measured Armington and firm-level elasticities; nearer 1 the CES
+    # aggregate's exponent sigma / (sigma - 1) runs away and welfare loses its meaning.
+    sigma: Annotated[float, Field(ge=1.1, le=50.0)] = Field(4.0, description="Substitution elasticity between suppliers.")
     supply_elasticity: Annotated[float, Field(gt=0.0)] | None = Field(
         None, description="Elasticity of the sector's supply curve (utilisation against price); "
         "default: params.price_flex. Capacity-bound sectors (fabs, mines) are low; broad manufactures high.")
@@ -126,11 +130,11 @@ class FirmSpec(Strict):
     name: str
     home: str
     sector: str
-    share: Positive = Field(
+    share: Annotated[float, Field(gt=0.0, le=1e6)] = Field(
         description="Share of world capacity in the sector (any unit: shares are normalised per sector)."
     )
     quality: Annotated[float, Field(gt=0.0, le=1.5)] = Field(1.0, description="Technology level relative to the frontier.")
-    cost: Positive = 1.0
+    cost: Annotated[float, Field(gt=0.0, le=100.0)] = 1.0  # unit cost relative to the sector's norm
     compliance: Share = 0.7
     strategy: str = "profit_seeking"
     tech_content: dict[str, Share] = Field(
@@ -242,13 +246,13 @@ class Params(Strict):
     capex: Annotated[float, Field(ge=0.1, le=100.0)] = 2.0
     idle_retirement: Annotated[float, Field(ge=0.0, le=0.5)] = 0.3
     reinvest: Share = 0.6
-    rd_weight: Annotated[float, Field(ge=0.0)] = 0.6
-    lbd_weight: Annotated[float, Field(ge=0.0)] = 0.4
+    rd_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 0.6
+    lbd_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 0.4
     rd_intensity_ref: Annotated[float, Field(ge=0.01, le=1.0)] = 0.1
-    rd_absorption: Annotated[float, Field(ge=1.0)] = 3.0
+    rd_absorption: Annotated[float, Field(ge=1.0, le=10.0)] = 3.0
     rd_scale_effect: Share = 0.25
     max_capacity_growth: Annotated[float, Field(gt=0.0, le=2.0)] = 0.25
-    catch_up: Annotated[float, Field(ge=0.0)] = 0.3
+    catch_up: Annotated[float, Field(ge=0.0, le=5.0)] = 0.3
     alliance_spillover: Share = 0.08
     trade_diffusion: Share = 0.02
     patent_secrecy_cost: Share = 0.1

@@ -243,7 +243,7 @@ def test_rd_returns_to_scale_follow_the_market_size_elasticity(theta):
     from game.rules import technology
 
     sc = world(params={"rd_scale_effect": theta, "catch_up": 0.0, "alliance_spillover": 0.0,
-                       "trade_diffusion": 0.0, "rd_absorption": 100.0})
+                       "trade_diffusion": 0.0, "rd_absorption": 10.0})
     m = GeoModel(sc, seed=0, rounds=1)
     w, p = m.world, m.params
     f = w.firms

@@ -8,6 +8,8 @@ import numpy as np
 from game.scenario import Params
 from game.world import World
 
+MAX_GROWTH = 0.5  # most a firm's quality can grow in one round, before spillovers
+
 
 def input_quality(world: World, real: np.ndarray, supply: np.ndarray, restricted: np.ndarray,
                   mean0: np.ndarray) -> np.ndarray:
@@ -94,6 +96,9 @@ def advance(world: World, params: Params, sales: np.ndarray, imported_quality: n
     growth *= 1.0 + params.catch_up * (1.0 - np.minimum(relq, 1.0))
     # A firm cannot make better goods than its inputs allow: chips from older tools.
     growth *= input_quality[home, s] ** params.input_dependence
+    # No maker improves its goods by more than half in a year (never binding at measured
+    # frontier growth; it keeps a thousand-round run at extreme legal parameters finite).
+    growth = np.minimum(growth, MAX_GROWTH)
 
     best = best_by_state(world)
     # Best quality among tech-sharing partners, per state and sector.

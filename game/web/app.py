@@ -25,7 +25,6 @@ from game.web.tab import Settings, Tab, default_scenario, picker_label, scenario
 
 # Play speed: seconds between rounds while playing.
 SPEEDS = {"slow": 1.5, "normal": 0.6, "fast": 0.15}
-PLAY_INTERVAL = SPEEDS["normal"]
 CHART_WIDTH = 440
 ALL_SECTORS = "All sectors"  # the sector picker's entry for the all-sectors map
 SEEDS_DEFAULT, SEEDS_MAX = 4, 30  # few by default: a seed plays all four arms (about 1-3 s)

@@ -25,15 +25,16 @@ def colour(k: int) -> str:
     return state_colour(k)
 
 
-# Series that are not states (blocs, compare variants) are drawn in greys told apart
-# by dashes, so no state colour ever means something else.
-NEUTRALS = ("#222222", "#555555", "#888888")
+# Series that are not states (blocs) are drawn in greys, always dashed, so they are
+# never taken for a state's solid line (black is a state's colour too).
+NEUTRALS = ("#555555", "#8a8a8a")
 DASHES = (None, "6 3", "2 3", "8 3 2 3", "1 2")
 
 
-def neutral(k: int) -> tuple[str, str | None]:
-    """(colour, dash) for the k-th non-state series."""
-    return NEUTRALS[k % len(NEUTRALS)], DASHES[(k // len(NEUTRALS) + k) % len(DASHES)]
+def neutral(k: int) -> tuple[str, str]:
+    """(colour, dash) for the k-th non-state series: a grey and one of the dashes."""
+    dashes = DASHES[1:]
+    return NEUTRALS[(k // len(dashes)) % len(NEUTRALS)], dashes[k % len(dashes)]
 
 
 def fmt(v: float) -> str:

@@ -44,7 +44,11 @@ CSS = """
 .hf-panel { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 6px; }
 .hf-top { display: flex; gap: 12px; flex-wrap: wrap; align-items: flex-start; margin-bottom: 10px; }
 .hf-view-log { flex: 1; min-width: 340px; max-width: 720px; }
-.hf-log { max-height: 460px; overflow-y: auto; }
+.hf-log { max-height: max(460px, 62vh); overflow-y: auto; }
+/* The run's map grows with the window (its SVG scales by its viewBox): 560 px on a laptop,
+   up to 860 px on a 1920 px projector, the event log beside it. */
+.hf-run-map { flex: 1 1 560px; min-width: 560px; max-width: 860px; }
+.hf-run-map svg { width: 100%; height: auto; display: block; }
 .hf-log-head { font-weight: 600; margin-bottom: 6px; }
 .hf-log ul { list-style: none; padding-left: 0; margin: 0; }
 .hf-log li { padding: 3px 0; border-bottom: 1px solid #f0f0f0; line-height: 1.35; }
@@ -61,7 +65,7 @@ CSS = """
 .hf-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px;
           border: 1px solid #333; vertical-align: baseline; }
 .hf-dot-none { background: transparent; border-color: #bbb; }
-.hf-round-slider { max-width: 560px; }
+.hf-round-slider { max-width: 860px; }
 .hf-seeds { margin: 10px 0; padding: 8px; border: 1px solid #e2e2e2; border-radius: 6px; background: #fafafa; }
 .hf-seeds-status { color: #555; }
 """
@@ -182,7 +186,8 @@ def RunView(session: Tab, sector_i: int | None, routine: bool, shown: int | None
                          tick_labels="end_points")
     frame = session.frame(r)
     with solara.Div(classes=["hf-top"]):
-        Svg(network.world_map(m, sector_i, frame, uid="run"), name="map")
+        solara.HTML(tag="div", unsafe_innerHTML=network.world_map(m, sector_i, frame, uid="run"),
+                    classes=["hf-panel", "hf-view-map", "hf-run-map"])
         Svg(eventlog.event_log(m.datacollector.events, r, routine=routine,
                                colours=state_colours(m.world.states.names), latest=latest), name="log")
     chart_sector = sector_i if sector_i is not None else _sector_index(session, _default_sector(session))

@@ -61,7 +61,7 @@ CSS = """
 .hf-compare-table caption { text-align: left; color: #555; padding-bottom: 4px; }
 .hf-diff { font-weight: 600; }
 .hf-ci { color: #666; font-weight: 400; font-size: 12px; white-space: nowrap; }
-.hf-seeds-k { max-width: 110px; }
+.hf-seeds-k { max-width: 110px !important; flex: 0 0 110px !important; }
 .hf-dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 5px;
           border: 1px solid #333; vertical-align: baseline; }
 .hf-dot-none { background: transparent; border-color: #bbb; }

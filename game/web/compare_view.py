@@ -135,7 +135,7 @@ def seeds_table(result: SeedRuns, va: str, vb: str) -> str:
                     f'<td class="hf-diff">{_cell(*diff)}</td></tr>')
     n = len(result.seeds)
     return (f'<table class="hf-compare-table hf-seeds-table"><caption>Over {n} seeds (root seed {result.root}): '
-            f"mean [95% interval], after round {result.rounds}</caption><thead><tr><th>metric</th>{head}"
+            f"mean [95% interval] over runs of {result.rounds} rounds (as <code>highfence compare</code>)</caption><thead><tr><th>metric</th>{head}"
             f"<th>{esc(vb)} − {esc(va)} (paired)</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 

@@ -224,3 +224,164 @@ def test_serve_command_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nstates: {}\n")
     assert main(["serve", str(bad)]) == 2
+
+
+# -- issue 12: the explore view readable at a glance, at a laptop's and a projector's size ----------------
+
+SIZES = [pytest.param((1280, 720), id="1280x720"), pytest.param((1920, 1080), id="1920x1080")]
+
+
+@pytest.fixture
+def sized_page(browser, server, request):
+    """The page in a fresh context at the test's window size; every request checked at the end."""
+    width, height = request.param
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    rec = Recorder(server)
+    page = rec.attach(ctx.new_page())
+    page.goto(server + "/")
+    expect(page.locator(".hf-round")).to_contain_text("Round 0 of", timeout=60_000)
+    expect(page.locator(".hf-view-map svg")).to_be_visible()
+    yield page
+    try:
+        rec.check()
+    finally:
+        ctx.close()
+
+
+def slider_to(page: Page, slider: str, *keys: str) -> None:
+    """Move a Vuetify slider inside `slider` with the keyboard, as a user can."""
+    thumb = page.locator(f"{slider} [role=slider]")
+    thumb.focus()
+    for key in keys:
+        thumb.press(key)
+
+
+def fits_width(page: Page) -> None:
+    """Nothing sticks out sideways: no horizontal scrolling at this window size."""
+    over = page.evaluate("() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+                         " - window.innerWidth")
+    assert over <= 1, f"the page is {over}px wider than the window"
+
+
+@pytest.mark.parametrize("sized_page", SIZES, indirect=True)
+def test_explore_sliders_rounds_sectors_palette(sized_page, shots, request):
+    from game.web.palette import state_colour
+    from game.web.tab import Settings, Tab, default_scenario
+
+    page = sized_page
+    size = request.node.callspec.id
+    expected = Tab(Settings(default_scenario()))  # the same run, in this process, for what the map must show
+    for _ in range(3):
+        expected.step()
+    names = expected.model.world.states.names
+
+    # Sliders show their values, and the value follows the slider.
+    leak = expected.scenario.params.third_country_leakage
+    value = page.locator(".hf-slider-leakage .hf-slider-value")
+    expect(value).to_have_text(f"{leak:.2f}")
+    slider_to(page, ".hf-slider-leakage", "ArrowRight")
+    expect(value).to_have_text(f"{leak + 0.05:.2f}")
+    expect(page.locator(".hf-note")).to_be_visible()
+    expect(page.locator(".hf-slider-enforcement .hf-slider-value")).to_have_text(
+        f"{expected.scenario.compare.enforcement:.2f}")
+
+    # Play speed.
+    page.locator(".hf-speed button", has_text="fast").click()
+    expect(page.locator(".hf-speed-value")).to_contain_text("0.15 s")
+
+    # One state, one colour: the map's fills and the event log's dots are the palette's, by state index.
+    for i, name in enumerate(names):
+        expect(page.locator(f'.hf-view-map .hf-state[data-state="{name}"] circle').last).to_have_attribute(
+            "fill", state_colour(i))
+    step(page, 3)
+    welfare_lines = page.locator(".hf-view-chart-welfare polyline")
+    expect(welfare_lines.first).to_have_attribute("stroke", state_colour(0))
+
+    # The round slider shows a past round's map and event log; the run goes on underneath.
+    tools = expected.model.world.sectors.names.index("chip_tools")
+    slider_to(page, ".hf-round-slider", "Home")
+    expect(page.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, chipmaking tools, round 0")
+    expect(page.locator(".hf-view-map .hf-control")).to_have_count(int(expected.frames[0].control[:, :, tools].sum()))
+    slider_to(page, ".hf-round-slider", "ArrowRight")
+    expect(page.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, chipmaking tools, round 1")
+    expect(page.locator(".hf-view-map .hf-control")).to_have_count(int(expected.frames[1].control[:, :, tools].sum()))
+    expect(page.locator(".hf-view-log .hf-log-head")).to_contain_text("Round 1:")
+    expect(page.locator(".hf-view-log .hf-log-head")).to_contain_text("a past round")
+    r1 = [e.text for e in expected.model.datacollector.events if e.round == 1 and e.kind not in ("subsidy", "refused")]
+    expect(page.locator(".hf-view-log .hf-event")).to_have_count(len(r1))
+    expect(page.locator(".hf-view-log")).to_contain_text(r1[0])
+    dots = page.locator(".hf-view-log .hf-event")
+    for k in range(dots.count()):
+        actor = dots.nth(k).get_attribute("data-actor")
+        if actor in names:
+            style = dots.nth(k).locator(".hf-dot").get_attribute("style")
+            assert state_colour(names.index(actor)).lower() in style.lower()
+    expect(page.locator(".hf-view-chart-welfare .hf-mark")).to_have_count(1)
+    page.locator(".hf-step").click()
+    round_is(page, 4)
+    expect(page.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, chipmaking tools, round 1")
+
+    # All sectors at once: every control in force that round.
+    pick(page, ".hf-sector", "All sectors")
+    expect(page.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, all sectors, round 1")
+    expect(page.locator(".hf-view-map svg")).to_contain_text(
+        f"{int(expected.frames[1].control.sum())} export controls")
+    slider_to(page, ".hf-round-slider", "End")
+    expect(page.locator(".hf-view-map svg")).to_have_attribute("aria-label", "World network, all sectors, round 4")
+    expect(page.locator(".hf-view-log .hf-log-head")).not_to_contain_text("a past round")
+    fits_width(page)
+    page.mouse.move(0, 0)
+    page.screenshot(path=shots / f"explore-{size}.png")
+
+
+@pytest.mark.parametrize("sized_page", SIZES, indirect=True)
+def test_picker_offers_every_shipped_scenario_and_case(sized_page):
+    from game.paths import CASES, CONFIGS
+    from game.scenario import load_scenario
+
+    page = sized_page
+    page.locator(".hf-scenario").click()
+    options = page.locator(".menuable__content__active .v-list-item")
+    expect(options.first).to_be_visible()
+    shown = set(options.all_inner_texts())
+    wanted = {p.stem for p in CONFIGS.glob("*.yaml")} | {f"{p.stem} (case)" for p in CASES.glob("*.yaml")}
+    assert wanted <= {t.strip() for t in shown}, f"missing from the picker: {wanted - shown}"
+    page.keyboard.press("Escape")
+    pick(page, ".hf-scenario", "chips_2022 (case)")
+    case = load_scenario(CASES / "chips_2022.yaml")
+    expect(page.locator(".hf-round")).to_contain_text(f"Round 0 of {case.rounds}")
+    expect(page.locator(".hf-view-map .hf-state")).to_have_count(len(case.states))
+    step(page, 2)
+    expect(page.locator(".hf-view-log .hf-log-head")).to_contain_text("Round 2:")
+    fits_width(page)
+
+
+@pytest.mark.parametrize("sized_page", SIZES, indirect=True)
+def test_compare_over_seeds_shows_intervals(sized_page, shots, request):
+    page = sized_page
+    page.locator(".hf-views button", has_text="Compare").click()
+    expect(page.locator(".hf-compare-table").first).to_contain_text("round 0")
+    seeds = page.locator(".hf-seeds-k input")
+    seeds.fill("3")
+    seeds.press("Enter")
+    page.locator(".hf-seeds-run").click()
+    expect(page.locator(".hf-seeds-status")).to_contain_text("of 3")  # progress while it plays
+    expect(page.locator(".hf-step")).to_be_enabled()
+    step(page)  # the page still answers while the seeds play
+    table = page.locator(".hf-seeds-table")
+    expect(table).to_contain_text("Over 3 seeds", timeout=120_000)
+    expect(page.locator(".hf-seeds-status")).to_have_count(0)
+    # Every arm's target access has a mean inside a 95% interval; coordination's is a real interval.
+    row = table.locator("tr", has_text="Target access")
+    cells = row.locator("td").all_inner_texts()
+    header = table.locator("th").all_inner_texts()
+    coordinated = cells[header.index("coordinated")]
+    mean, lo, hi = (float(x) for x in coordinated.replace("[", " ").replace("]", " ").replace(",", " ").split())
+    assert lo <= mean <= hi and lo < hi, coordinated
+    assert "(paired)" in header[-1]
+    expect(page.locator(".hf-seeds-charts svg.hf-chart")).to_have_count(4)
+    expect(page.locator(".hf-seeds-charts .hf-band")).to_have_count(8)  # two variants x four charts
+    fits_width(page)
+    page.mouse.move(0, 0)
+    page.screenshot(path=shots / f"compare-seeds-{request.node.callspec.id}.png", full_page=True)

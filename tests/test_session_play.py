@@ -3,6 +3,7 @@ menus, refusals, a kill in the middle of a round, resume, an inject, the final s
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 
@@ -115,3 +116,81 @@ def test_quit_saves_the_game(tmp_path):
     game.close()
     assert game.exitstatus == 0
     assert open_session(SessionStore(db), sid).status()["current_round"] == 1
+
+
+def test_menu_numbers_stay_fixed_cancel_and_compact_menu(tmp_path):
+    """Issue 12: a number means the same action every round (an export control in round 1
+    opens lift_control in round 2, which used to shift every later number by one), `cancel`
+    and Ctrl-C back out of an action, and the menu is not reprinted after every action."""
+    db = str(tmp_path / "play.sqlite")
+    game = spawn(str(CONFIGS / "tiny.yaml"), "--as", "ALPHA", "--rounds", "2", "--db", db)
+    game.expect(r"session (\w+) saved in")
+    sid = game.match.group(1)
+    game.expect("choose> ")
+    menu = game.before
+    assert re.search(r"\b5 lift_control\*", menu), "a kind not open now keeps its number, marked"
+    assert re.search(r"\b16 stance\b", menu)
+    game.sendline("9")  # subsidy
+    game.expect(r"subsidy: Pay home firms")
+    game.expect(r"sector .*> ")
+    game.sendline("cancel")
+    game.expect("cancelled: no subsidy order added")
+    game.expect("0 orders; choose> ")
+    game.sendline("subsidy")
+    game.expect(r"sector .*> ")
+    game.sendintr()  # Ctrl-C inside an action backs out of it, not out of the game
+    game.expect("cancelled: no subsidy order added")
+    game.expect("0 orders; choose> ")
+    game.sendline("5")
+    game.expect("lift_control is not open to you this round: you have no export control in force to lift")
+    game.expect("choose> ")
+    game.sendline("4")  # export_control, its example's values
+    game.expect("export_control: Control exports")
+    while game.expect([r"\]> ", "added: ALPHA"]) == 0:  # every field at its example's value
+        game.sendline("")
+    game.expect("1 order; choose> ")
+    assert "set_tariff" not in game.before, "the menu was reprinted after an action"
+    game.sendline("?")  # the menu on request, with help
+    game.expect(r"1  set_tariff +Set \(or with rate 0")
+    game.expect("1 order; choose> ")
+    game.sendline("d")
+    game.expect("Round 1 adjudicated")
+    game.expect("Enter: next round")
+    game.sendline("")
+    game.expect(r"Orders for ALPHA, round 2")
+    game.expect("choose> ")
+    assert re.search(r"\b5 lift_control +\d", game.before), "lift_control is open now, with the same number"
+    assert re.search(r"\b16 stance\b", game.before)
+    game.sendline("16")
+    game.expect("stance: A human seat's sealed answers")
+    game.expect(r"accept_proposals .*> ")
+    game.sendline("cancel")
+    game.expect("cancelled: no stance order added")
+    game.expect("choose> ")
+    game.sendintr()  # Ctrl-C at the menu quits, saved
+    game.expect(f"game saved: highfence play --resume {sid}")
+    game.expect(pexpect.EOF)
+    game.close()
+    assert game.exitstatus == 0
+    hist = open_session(SessionStore(db), sid).history()
+    assert [o["kind"] for o in hist[0]["orders"]["ALPHA"]] == ["export_control"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),  # used to end in a RecursionError traceback
+    ('["not", "tokens"]', "expected a JSON object"),
+    ('{"facilitator_token": "x", "seat_tokens": {}}', "seat_tokens: expected an object"),
+    ('{"session_id": "0000000000", "facilitator_token": "x", "seat_tokens": {"ALPHA": "y"}}', "session_id"),
+    ("\xff\xfe", "cannot read"),
+])
+def test_a_bad_tokens_file_is_one_clear_error(tmp_path, capsys, content, message):
+    from game.cli import main
+    from game.session import create_session
+
+    db = tmp_path / "play.sqlite"
+    sid = create_session(SessionStore(db, create=True), CONFIGS / "tiny.yaml", ["ALPHA"]).session_id
+    bad = tmp_path / "tokens.json"
+    bad.write_bytes(content.encode("latin-1"))
+    assert main(["play", "--resume", sid, "--db", str(db), "--tokens", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"--tokens {bad}" in err and message in err and "Traceback" not in err

@@ -1,8 +1,12 @@
 """`highfence play SCENARIO --as JPN [--as USA]`: a tabletop game at one keyboard.
 
-Each round every human seat in turn gets its briefing as tables and a menu of
-the actions legal for it (with help text and a valid example as defaults); its
-orders are checked as they are entered and sealed when it is done. When every
+Each round every human seat in turn gets its briefing as tables and a compact
+menu of every action kind, numbered once for the whole game (a number never
+changes meaning between rounds; a kind not open this round keeps its number and
+is marked). A choice is typed by number or name; each field offers a valid
+example as its default and `cancel` (or Ctrl-C) backs out of the action. The
+menu is printed once per turn; `?` shows it again with help. Orders are checked
+as they are entered and sealed when the seat is done. When every
 seat has sealed its orders the round is adjudicated and the results shown.
 Everything goes through a stored session (the same as `highfence session`), so
 a quit or a crash loses nothing: `highfence play --resume ID` carries on.
@@ -39,12 +43,32 @@ class Quit(Exception):
     """The player asked to stop; the game is saved."""
 
 
-def ask(prompt: str) -> str:
+class Cancel(Exception):
+    """The player backed out of an action (or inject) half-way; nothing was added."""
+
+
+CANCEL_WORDS = ("cancel",)
+
+
+def ask(prompt: str, interrupt: type[Exception] = Quit) -> str:
+    """One line from the player. End of input quits (the game is saved); Ctrl-C raises
+    `interrupt`: quitting at a menu, backing out of the action inside a form."""
     try:
         return input(prompt).strip()
     except EOFError:
         print()
         raise Quit from None
+    except KeyboardInterrupt:
+        print()
+        raise interrupt from None
+
+
+def ask_field(prompt: str) -> str:
+    """A field's value; `cancel` or Ctrl-C backs out of the whole action."""
+    text = ask(prompt, interrupt=Cancel)
+    if text.lower() in CANCEL_WORDS:
+        raise Cancel
+    return text
 
 
 # -- tokens of a game at one keyboard ----------------------------------------------------
@@ -61,13 +85,30 @@ def save_tokens(path: Path, created) -> None:
         json.dump(created.as_dict(), fh)
 
 
-def load_tokens(path: Path) -> dict:
+def load_tokens(path: Path, session_id: str) -> dict:
+    """The tokens `play` saved for `session_id`, checked for shape: a clear error (never a
+    traceback) for a file that is missing, not JSON, nested without end or not a tokens file."""
     from game.errors import HighfenceError
 
+    def bad(why: str) -> HighfenceError:
+        return HighfenceError(f"--tokens {path}: not this game's tokens file: {why}")
+
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise HighfenceError(f"--tokens {path}: cannot read this game's tokens ({exc})") from None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: brackets nested without end
+        what = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise HighfenceError(f"--tokens {path}: cannot read this game's tokens ({what})") from None
+    if not isinstance(data, dict):
+        raise bad(f"expected a JSON object with facilitator_token and seat_tokens, got a {type(data).__name__}")
+    fac, seats = data.get("facilitator_token"), data.get("seat_tokens")
+    if not isinstance(fac, str):
+        raise bad("facilitator_token: expected a string")
+    if not isinstance(seats, dict) or not seats or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in seats.items()):
+        raise bad("seat_tokens: expected an object of state name -> token string")
+    if data.get("session_id") not in (None, session_id):
+        raise bad(f"session_id: it is session {data['session_id']!r}'s, not {session_id!r}'s")
+    return data
 
 
 # -- reading values ------------------------------------------------------------------
@@ -117,17 +158,18 @@ def hint(spec: dict) -> str:
 
 
 def fill_fields(kind: str, fields: list[dict], example: dict) -> dict:
-    """Prompt for each field, the example's value (or the default) as the default."""
+    """Prompt for each field, the example's value (or the default) as the default.
+    Cancel (from `ask_field`) leaves the caller with nothing half-filled."""
     out = {"kind": kind}
     for spec in fields:
         name = spec["name"]
         default = example.get(name, spec.get("default"))
         shown = "-" if default is None else (",".join(default) or "-") if isinstance(default, list) else default
         while True:
-            text = ask(f"  {name} ({hint(spec)}) [{shown}]> ")
+            text = ask_field(f"  {name} ({hint(spec)}) [{shown}]> ")
             if text == "":
                 if default is None and spec["required"]:
-                    print("    needed: type a value")
+                    print("    needed: type a value (or cancel)")
                     continue
                 out[name] = default
                 break
@@ -141,54 +183,103 @@ def fill_fields(kind: str, fields: list[dict], example: dict) -> dict:
 
 # -- a seat's turn -------------------------------------------------------------------------
 
+MENU_COLUMN = 26  # characters per menu cell: three columns in 80
+
+
+def numbered(actions: list[dict]) -> dict[str, dict]:
+    """Number or kind -> action. Numbers follow the full list of action kinds, open or not,
+    which is the same every round, so a number never changes meaning during a game."""
+    return {str(n): a for n, a in enumerate(actions, 1)} | {a["kind"]: a for a in actions}
+
+
+def menu_grid(actions: list[dict], columns: int = 3) -> str:
+    """Every action kind with its fixed number, in columns; `*` marks kinds not open now."""
+    cells = [f"{n:>3} {a['kind']}{'' if a['legal'] else '*'}" for n, a in enumerate(actions, 1)]
+    rows = (len(cells) + columns - 1) // columns
+    lines = ["".join(cells[r + c * rows].ljust(MENU_COLUMN) for c in range(columns) if r + c * rows < len(cells))
+             for r in range(rows)]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+MENU_KEYS = ("  type a number or name to add an order; inside one, `cancel` or Ctrl-C backs out\n"
+             "  d done (seal)   u undo last   x clear all   o my orders   ? menu with help   ? N help on N   q quit (saved)")
+
+
+def full_menu(actions: list[dict]) -> str:
+    """The long menu: each kind's number and one line of help, then why closed kinds are closed."""
+    out = []
+    for n, a in enumerate(actions, 1):
+        text = a["help"] if len(a["help"]) <= 72 else a["help"][:69] + "..."
+        out.append(f"  {n:>2}  {a['kind']:<21}{text}" if a["legal"] else f"  {n:>2}  {a['kind'] + '*':<21}not now: {a['reason']}")
+    return "\n".join(out)
+
 
 def order_menu(session, seat: str, token: str, briefing: dict) -> list[dict]:
     from game.session import IllegalOrder
     from game.session.tables import compact
 
-    legal = [a for a in briefing["legal_actions"] if a["legal"]]
-    off = [a for a in briefing["legal_actions"] if not a["legal"]]
-    by_key = {str(n): a for n, a in enumerate(legal, 1)} | {a["kind"]: a for a in legal}
+    actions = briefing["legal_actions"]
+    by_key = numbered(actions)
     budget, limit = briefing["private"]["budget"], briefing["private"]["max_actions"]
-    orders: list[dict] = []
+    r = briefing["session"]["current_round"]
+    orders: list[tuple[dict, str]] = []  # (order, what it does in words)
+    print(f"\nOrders for {seat}, round {r}: sealed, at most {limit} actions, budget {budget:.1f}bn "
+          "(* = not open to you this round)")
+    print(menu_grid(actions))
+    print(MENU_KEYS)
     while True:
-        print(f"\nOrders for {seat}, round {briefing['session']['current_round']} (sealed; {len(orders)} so far, "
-              f"at most {limit} actions; budget {budget:.1f}bn):")
-        for n, a in enumerate(legal, 1):
-            text = a["help"] if len(a["help"]) <= 72 else a["help"][:69] + "..."
-            print(f"  {n:>2}  {a['kind']:<21}{text}")
-        if off:
-            print("  not available now: " + "; ".join(f"{a['kind']} ({a['reason']})" for a in off))
-        for n, o in enumerate(orders, 1):
-            print(f"  order {n}: {compact(o)}")
-        print("  d  done: seal these orders   x  clear orders   ? N  full help on an action   q  quit (saved)")
-        choice = ask("choose> ")
-        if choice in ("q", "quit"):
+        n = len(orders)
+        choice = ask(f"{seat} round {r}, {n} order{'s' * (n != 1)}; choose> ")
+        low = choice.lower()
+        if low in ("q", "quit"):
             raise Quit
-        if choice in ("d", "done"):
-            return orders
-        if choice == "x":
+        if low in ("d", "done"):
+            return [o for o, _ in orders]
+        if low in ("x", "clear"):
             orders = []
+            print("  orders cleared")
             continue
-        if choice.startswith("?"):
-            a = by_key.get(choice[1:].strip())
-            if a:
+        if low in ("u", "undo"):
+            print(f"  removed: {orders.pop()[1]}" if orders else "  no order to remove")
+            continue
+        if low in ("o", "orders"):
+            print("\n".join(f"  order {k}: {text}" for k, (_, text) in enumerate(orders, 1)) or "  no orders yet (hold)")
+            continue
+        if low in ("?", "help", "h", "menu"):
+            print(full_menu(actions))
+            print(MENU_KEYS)
+            continue
+        if choice.startswith("?") or low.startswith("help "):
+            key = choice[1:].strip() if choice.startswith("?") else choice[5:].strip()
+            a = by_key.get(key)
+            if a is None:
+                print("  ? needs an action's number or name, e.g. ? 3 or ? subsidy")
+            elif a["legal"]:
                 print(f"\n{a['kind']}: {a['help']}\n  example: {compact(a['example'])}\n  now: {a['effect']}")
             else:
-                print("  ? needs an action's number or kind, e.g. ? 3")
+                print(f"\n{a['kind']}: {a['help']}\n  not open to you this round: {a['reason']}")
+            continue
+        if choice == "":
             continue
         a = by_key.get(choice)
         if a is None:
-            print(f"  '{choice}' is not on the menu")
+            print(f"  '{choice}' is not on the menu (? shows it)")
+            continue
+        if not a["legal"]:
+            print(f"  {a['kind']} is not open to you this round: {a['reason']}")
             continue
         print(f"{a['kind']}: {a['help']}")
-        order = fill_fields(a["kind"], a["fields"], a["example"])
         try:
-            effects = session.preview(seat, token, orders + [order])
+            order = fill_fields(a["kind"], a["fields"], a["example"])
+        except Cancel:
+            print(f"  cancelled: no {a['kind']} order added")
+            continue
+        try:
+            effects = session.preview(seat, token, [o for o, _ in orders] + [order])
         except IllegalOrder as exc:
             print(f"  refused, not added: {exc}")
             continue
-        orders.append(order)
+        orders.append((order, effects[-1]))
         print(f"  added: {effects[-1]}")
 
 
@@ -199,11 +290,16 @@ def inject_menu(session, token: str) -> None:
     items = menu(session.model())
     for n, it in enumerate(items, 1):
         print(f"  {n}  {it['kind']:<18}{it['help']}")
-    choice = ask("inject (number or kind, Enter to cancel)> ")
+    choice = ask("inject (number or kind, Enter to cancel)> ", interrupt=Cancel) if items else ""
     item = next((it for n, it in enumerate(items, 1) if choice in (str(n), it["kind"])), None)
     if item is None:
+        print("  no inject added")
         return
-    data = fill_fields(item["kind"], item["fields"], {})
+    try:
+        data = fill_fields(item["kind"], item["fields"], {})
+    except Cancel:
+        print(f"  cancelled: no {item['kind']} inject added")
+        return
     try:
         ack = session.add_inject(token, data)
         print(f"  inject for round {ack['round']}: {ack['effect']}")
@@ -248,7 +344,7 @@ def start(args):
     store = SessionStore(args.db, create=not args.resume)
     if args.resume:
         path = tokens_path(args, store.path, args.resume)
-        keys = load_tokens(path)
+        keys = load_tokens(path, args.resume)
         return open_session(store, args.resume), keys
     if not args.scenario or not args.seats:
         raise HighfenceError("play: give a SCENARIO and at least one --as STATE (or --resume ID)")
@@ -267,8 +363,13 @@ def run(args) -> int:
 
     session, keys = start(args)
     seats, facilitator = keys["seat_tokens"], keys["facilitator_token"]
+    missing = [s for s in session.seats if s not in seats]
+    if missing:
+        from game.errors import HighfenceError
+
+        raise HighfenceError(f"--tokens: no seat token for {', '.join(missing)} in this game's tokens file")
     st = session.status()
-    ai = ", ".join(f"{n} ({k})" for n, k in st["ai_states"].items())
+    ai = ", ".join(st["ai_states"])  # names only: a strategy's label would tell players how it will play
     print(f"{st['scenario']}: you play {', '.join(session.seats)}; AI plays {ai}; {st['rounds']} rounds, seed {st['seed']}")
     try:
         while session.refresh().status != "ended":
@@ -300,7 +401,10 @@ def run(args) -> int:
             while True:
                 choice = ask("\nEnter: next round   i: add an inject   e: end the game   q: quit (saved)> ")
                 if choice == "i":
-                    inject_menu(session, facilitator)
+                    try:
+                        inject_menu(session, facilitator)
+                    except Cancel:
+                        print("  no inject added")
                     continue
                 if choice == "e":
                     session.end(facilitator)
@@ -308,7 +412,8 @@ def run(args) -> int:
                     raise Quit
                 break
     except Quit:
-        print(f"game saved: highfence play --resume {session.id}" + (f" --db {args.db}" if args.db else ""))
+        print(f"game saved: highfence play --resume {session.id}" + (f" --db {args.db}" if args.db else "")
+              + (f" --tokens {args.tokens}" if args.tokens else ""))
         return 0
     final_scores(session)
     print(f"\nGame over. After-action report: highfence report {session.id} --out report.html"

@@ -1,4 +1,4 @@
-"""Small SVG building blocks: escaping, a palette, axis ticks and a line chart.
+"""Small SVG building blocks: escaping, state colours, axis ticks and a line chart.
 
 Charts are drawn as inline SVG strings so the page needs no charting library
 and no asset from outside the app.
@@ -11,11 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Categorical colours (Tableau 10), readable on white and distinct for eight states.
-PALETTE = (
-    "#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1",
-    "#9c755f", "#76b7b2", "#edc948", "#ff9da7", "#bab0ac",
-)
+from game.web.palette import state_colour
+
 FONT = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\""
 
 
@@ -24,7 +21,20 @@ def esc(text: object) -> str:
 
 
 def colour(k: int) -> str:
-    return PALETTE[k % len(PALETTE)]
+    """The colour of the state at index k in the scenario's state list (game.web.palette)."""
+    return state_colour(k)
+
+
+# Series that are not states (blocs) are drawn in greys, always dashed, so they are
+# never taken for a state's solid line (black is a state's colour too).
+NEUTRALS = ("#555555", "#8a8a8a")
+DASHES = (None, "6 3", "2 3", "8 3 2 3", "1 2")
+
+
+def neutral(k: int) -> tuple[str, str]:
+    """(colour, dash) for the k-th non-state series: a grey and one of the dashes."""
+    dashes = DASHES[1:]
+    return NEUTRALS[(k // len(dashes)) % len(NEUTRALS)], dashes[k % len(dashes)]
 
 
 def fmt(v: float) -> str:
@@ -65,6 +75,7 @@ class Line:
     colour: str
     dash: str | None = None
     width: float = 1.8
+    band: tuple[Sequence[float], Sequence[float]] | None = None  # (low, high) per round: a shaded interval
 
 
 def line_chart(
@@ -79,15 +90,18 @@ def line_chart(
     zero_line: bool = False,
     y_range: tuple[float, float] | None = None,
     css_class: str = "hf-chart",
+    mark: int | None = None,
 ) -> str:
     """A line chart of per-round series, x fixed from round 0 to `x_max`.
 
     The x axis does not rescale as rounds are played, so a run grows across a
-    fixed frame; the y axis fits the data seen so far (or `y_range`).
+    fixed frame; the y axis fits the data seen so far (or `y_range`). `mark` draws a
+    vertical line at that round (the round the map shows).
     """
     ml, mr, mt, mb = 44, 12, 34 if subtitle else 24, 24
     pw, ph = width - ml - mr, height - mt - mb
-    finite = [float(v) for ln in lines for v in ln.values if math.isfinite(float(v))]
+    finite = [float(v) for ln in lines for vals in (ln.values, *(ln.band or ())) for v in vals
+              if math.isfinite(float(v))]
     if y_range is not None:
         lo, hi = y_range
         if finite:
@@ -140,6 +154,19 @@ def line_chart(
     for r in range(0, x_max + 1, xstep):
         out.append(f'<text x="{px(r):.1f}" y="{mt + ph + 14}" text-anchor="middle" fill="#555">{r}</text>')
     out.append(f'<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="none" stroke="#bbb"/>')
+    if mark is not None:
+        out.append(f'<line class="hf-mark" x1="{px(mark):.1f}" x2="{px(mark):.1f}" y1="{mt}" y2="{mt + ph}" '
+                   f'stroke="#444" stroke-dasharray="3 3"><title>round {mark}, shown on the map</title></line>')
+    for ln in lines:  # intervals first, under every line
+        if ln.band is None:
+            continue
+        lo_v, hi_v = ln.band
+        upper = [(px(i), py(float(v))) for i, v in enumerate(hi_v) if math.isfinite(float(v))]
+        lower = [(px(i), py(float(v))) for i, v in enumerate(lo_v) if math.isfinite(float(v))]
+        if len(upper) > 1 and len(lower) > 1:
+            d = " ".join(f"{x:.1f},{y:.1f}" for x, y in upper + lower[::-1])
+            out.append(f'<polygon class="hf-band" points="{d}" fill="{ln.colour}" fill-opacity="0.18" stroke="none">'
+                       f"<title>{esc(ln.label)}: 95% interval</title></polygon>")
     for ln in lines:
         pts = [(px(i), py(float(v))) for i, v in enumerate(ln.values) if math.isfinite(float(v))]
         if not pts:

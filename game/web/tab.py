@@ -3,7 +3,9 @@ of its `compare:` experiment stepping with it.
 
 A Tab is created per Solara page instance (per tab), never per module, so
 two tabs never share a model. Stepping takes a lock because Play steps from a
-background thread while a click on Step may arrive at the same time.
+background thread while a click on Step may arrive at the same time. The Tab
+keeps what the map draws of every round played (`frames`), so a past round can
+be shown again; the outcomes and events of every round are in the model's history.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from pathlib import Path
 from game.errors import HighfenceError
 from game.experiment import VARIANTS
 from game.model import GeoModel
-from game.paths import CONFIGS
+from game.paths import CASES, CONFIGS, DEFAULT_SCENARIO
 from game.scenario import Scenario, load_scenario
+from game.web.network import MapFrame, frame_of
 
 SCENARIO_ENV = "HIGHFENCE_SCENARIO"
-REPO_CONFIGS = CONFIGS  # the shipped scenarios, whatever the working folder
+REPO_CONFIGS = CONFIGS  # the shipped scenarios, found from the package whatever the working folder
 
 
 @dataclass(frozen=True)
@@ -43,23 +46,18 @@ class Settings:
 
 
 def default_scenario() -> str:
-    """The scenario given to `highfence serve`, else ./configs/default.yaml, else the shipped one."""
+    """The scenario given to `highfence serve`, else the shipped default."""
     chosen = os.environ.get(SCENARIO_ENV)
-    if chosen:
-        return str(Path(chosen).resolve())
-    for base in (Path.cwd() / "configs", REPO_CONFIGS):
-        if (base / "default.yaml").exists():
-            return str((base / "default.yaml").resolve())
-    files = scenario_files()
-    return str(files[0]) if files else ""
+    return str(Path(chosen).resolve()) if chosen else str(DEFAULT_SCENARIO)
 
 
 def scenario_files() -> list[Path]:
-    """Scenario files offered in the picker: configs/ here and in the repository,
-    and the folder of the scenario given on the command line."""
-    dirs = [Path.cwd() / "configs", REPO_CONFIGS]
+    """Scenario files offered in the picker: every shipped scenario and historical case
+    (found from the package, game.paths), then the scenario given on the command line
+    and the others in its folder."""
+    dirs = [CONFIGS, CASES]
     if os.environ.get(SCENARIO_ENV):
-        dirs.insert(0, Path(os.environ[SCENARIO_ENV]).resolve().parent)
+        dirs.append(Path(os.environ[SCENARIO_ENV]).resolve().parent)
     seen: dict[Path, None] = {}
     for d in dirs:
         if d.is_dir():
@@ -68,6 +66,11 @@ def scenario_files() -> list[Path]:
     if os.environ.get(SCENARIO_ENV):
         seen.setdefault(Path(os.environ[SCENARIO_ENV]).resolve(), None)
     return list(seen)
+
+
+def picker_label(path: Path) -> str:
+    """How the picker names a scenario: its file name, `(case)` for a historical case."""
+    return f"{path.stem} (case)" if path.parent == CASES.resolve() else path.stem
 
 
 @lru_cache(maxsize=16)
@@ -105,6 +108,8 @@ class Tab:
         self.scenario: Scenario | None = None
         self.model: GeoModel | None = None
         self.pair: tuple[GeoModel, GeoModel] | None = None
+        self.frames: list[MapFrame] = []  # frames[r]: what the run's map draws of round r
+        self.seed_runs = None  # the compare experiment over several seeds (compare_view.SeedRuns)
         self.build(settings)
 
     def build(self, settings: Settings) -> None:
@@ -123,6 +128,8 @@ class Tab:
                 return
             self.error = None
             self.scenario, self.model, self.pair = scenario, model, pair
+            self.frames = [frame_of(model)]
+            self.seed_runs = None
 
     @property
     def round(self) -> int:
@@ -142,9 +149,15 @@ class Tab:
             if self.done:
                 return False
             self.model.step()
+            self.frames.append(frame_of(self.model))
             for m in self.pair or ():
                 m.step()
             return True
 
+    def frame(self, round_: int | None) -> MapFrame:
+        """The map of `round_` (None or out of range: the latest)."""
+        with self.lock:
+            return self.frames[-1] if round_ is None or not 0 <= round_ < len(self.frames) else self.frames[round_]
 
-__all__ = ["VARIANTS", "Settings", "Tab", "default_scenario", "scenario_files"]
+
+__all__ = ["VARIANTS", "Settings", "Tab", "default_scenario", "picker_label", "scenario_files"]

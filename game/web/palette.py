@@ -24,12 +24,12 @@ OKABE_ITO = (
 EXTRA = ("#004C7A", "#8F3F00", "#006B4E", "#9C6B00", "#8A5171", "#3A7A9E", "#A39B2D", "#666666")
 STATE_COLOURS = OKABE_ITO + EXTRA
 
-# Overlay roles, chosen apart from nothing in the state set because they are
-# drawn as dashes and markers on top of state colours, never as fills.
+# Overlay roles, drawn as dashes and markers on top of state colours, never as fills:
+# dark tones outside the state set, so a control arrow is never read as a state.
 ROLE_COLOURS = {
-    "control": "#D55E00",
-    "embargo": "#E69F00",
-    "coalition": "#CC79A7",
+    "control": "#A50026",
+    "embargo": "#542788",
+    "coalition": "#8C510A",
     "trade": "#8A8A8A",
     "neutral": "#A9A9A9",
 }

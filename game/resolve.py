@@ -27,6 +27,7 @@ def clearing_params(p: Params, eta: float | None = None, iterations: int | None 
         price_cap=p.price_cap,
         iterations=p.clearing_iterations if iterations is None else iterations,
         adjust=p.sourcing_adjustment if adjust is None else adjust,
+        tolerance=p.clearing_tolerance,
     )
 
 
@@ -204,6 +205,7 @@ class Resolver:
             "leaked": float(leaked_in.sum()),
             "firms_alive": int(f.alive.sum()),
             "mean_frontier": float(sec.frontier.mean()),
+            "clearing_passes": c.passes,  # price steps until prices moved less than clearing_tolerance
         }
         for bloc, members in st.blocs.items():
             t = st.trust[np.ix_(members, members)]

@@ -27,9 +27,10 @@ def inputs(model):
     w, f, r = model.world, model.world.firms, model.resolver
     usable = usable_capacity(w)
     wd = compute_wedges(w, model.params, usable)
-    return dict(weight=wd.weight, base_price=wd.base_price, quality=f.quality, usable=usable, sigma_f=r.sigma_f(),
-                flex_f=w.sectors.supply_elasticity[f.sector], blocks=r.blocks, sigma=w.sectors.sigma,
-                E0=w.market.E0, P0=w.market.P0, lam=f.lam, ties=f.ties, served=wd.served, qty_factor=wd.qty_factor)
+    return {"weight": wd.weight, "base_price": wd.base_price, "quality": f.quality, "usable": usable,
+            "sigma_f": r.sigma_f(), "flex_f": w.sectors.supply_elasticity[f.sector], "blocks": r.blocks,
+            "sigma": w.sectors.sigma, "E0": w.market.E0, "P0": w.market.P0, "lam": f.lam, "ties": f.ties,
+            "served": wd.served, "qty_factor": wd.qty_factor}
 
 
 def plain_clearing(a, cp):

@@ -64,8 +64,8 @@ class Cluster:
         self.workers: list[subprocess.Popen] = []
 
     def _start(self, name: str, cmd: list[str]) -> subprocess.Popen:
-        log = open(self.log_dir / f"{name}-{len(self.procs)}.log", "w")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=ENV, cwd=ROOT)
+        with open(self.log_dir / f"{name}-{len(self.procs)}.log", "w") as log:  # the child keeps its own handle
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=ENV, cwd=ROOT)
         self.procs.append(proc)
         return proc
 

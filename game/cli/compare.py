@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from game.arms import VARIANTS
-from game.errors import HighfenceError
 from game.cli.sweep import EXECUTORS
+from game.errors import HighfenceError
 from game.paths import scenario_arg
 
 

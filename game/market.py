@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+BLAS_CELLS = 50_000  # firm x market cells from which price steps use per-sector matrix-vector products
+
 
 @dataclass(frozen=True)
 class ClearingParams:
@@ -118,7 +120,7 @@ def clear_markets(
     inv = (1.0 / (1.0 - sigma))[:, None]
     E0t, P0t = E0.T, P0.T  # (S, N)
 
-    def index(lam_pow: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def index(V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CES price index and spending (S, N) from the sums V, and where markets are open."""
         open_ = V > 0
         P = np.minimum(np.where(open_, np.power(V, inv, where=open_, out=np.ones_like(V)), np.inf),
@@ -131,14 +133,24 @@ def clear_markets(
         A, B = kept * per_dollar, cp.adjust * wb * per_dollar
         fixed_E = cp.eta == 1.0  # spending does not move with prices: sum_j A E is fixed
         AE = None
+        # Per-sector BLAS products pay off on big blocks; on small worlds one whole-array
+        # pass costs fewer calls. Same sums either way, up to rounding; the choice depends
+        # only on the world's size, so a world always takes the same path.
+        blas = weight.size >= BLAS_CELLS
         while passes < cp.iterations:
             lam_pow = lam ** (1.0 - sigma_f)
-            V = np.stack([lam_pow[b] @ wb[b] for b in blocks])  # (S, N)
-            P, E, open_ = index(lam_pow, V)
+            if blas:
+                V = np.stack([lam_pow[b] @ wb[b] for b in blocks])  # (S, N)
+            else:
+                V = np.add.reduceat(wb * lam_pow[:, None], starts, axis=0)
+            P, E, open_ = index(V)
             R = E / np.where(open_, V, 1.0)
             if AE is None or not fixed_E:
-                AE = np.concatenate([A[b] @ E[k] for k, b in enumerate(blocks)])
-            sales = (AE + lam_pow * np.concatenate([B[b] @ R[k] for k, b in enumerate(blocks)])) / lam
+                AE = (np.concatenate([A[b] @ E[k] for k, b in enumerate(blocks)]) if blas
+                      else np.einsum("fj,fj->f", A, E[sector]))
+            BR = (np.concatenate([B[b] @ R[k] for k, b in enumerate(blocks)]) if blas
+                  else np.einsum("fj,fj->f", B, R[sector]))
+            sales = (AE + lam_pow * BR) / lam
             goal = np.clip((sales / supply) ** (1.0 / flex_f), cp.price_floor, cp.price_cap)
             new = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
             step = float(np.abs(new / lam - 1.0).max()) if len(lam) else 0.0
@@ -148,7 +160,7 @@ def clear_markets(
     # The full arrays, once, at the final prices.
     v = wb * (lam ** (1.0 - sigma_f))[:, None]
     V = np.add.reduceat(v, starts, axis=0)  # (S, N)
-    P, E, open_ = index(None, V)
+    P, E, open_ = index(V)
     target = v / np.where(open_, V, 1.0)[sector]
     share = kept + cp.adjust * target
     spend = share * E[sector]

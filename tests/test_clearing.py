@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from game import market
 from game.market import clear_markets
 from game.model import GeoModel
 from game.rules.supply_chain import usable_capacity
@@ -59,7 +60,9 @@ def plain_clearing(a, cp):
         lam = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
 
 
-def test_fast_steps_equal_plain_iteration(world_after_shock):
+@pytest.mark.parametrize("blas_cells", [0, 10**9], ids=["per-sector BLAS", "whole-array"])
+def test_fast_steps_equal_plain_iteration(world_after_shock, blas_cells, monkeypatch):
+    monkeypatch.setattr(market, "BLAS_CELLS", blas_cells)
     a = inputs(world_after_shock)
     for eta in (1.0, 0.6):  # fixed spending shares, and spending that moves with prices
         cp = dataclasses.replace(world_after_shock.resolver.cp, iterations=6, tolerance=0.0, eta=eta)

@@ -4,9 +4,10 @@ coercion dynamics -> trust, all over whole arrays."""
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from game import welfare
-from game.market import ClearingParams, clear_markets, sector_blocks
+from game.market import BLAS_CELLS, ClearingParams, clear_markets, sector_blocks
 from game.outcomes import Outcomes, state_outcomes
 from game.policy_book import RoundContext
 from game.rules import accounts, coercion, leakage, technology, trust
@@ -59,6 +60,10 @@ class Resolver:
         self.group = f.sector * n + f.home  # firms are sorted by (sector, home)
         self.group_starts = np.flatnonzero(np.r_[True, self.group[1:] != self.group[:-1]])
         self.group_ids = self.group[self.group_starts]
+        # Sums over many small groups: a sparse 0/1 indicator product is far cheaper than
+        # np.add.reduceat along the firm axis once there are thousands of groups.
+        rows = np.cumsum(np.r_[False, self.group[1:] != self.group[:-1]])
+        self.indicator = sparse.csr_matrix((np.ones(f.n), (rows, np.arange(f.n))), shape=(len(self.group_starts), f.n))
 
     def clear(self, usable: np.ndarray, eta: float | None = None, iterations: int | None = None,
               adjust: float | None = None):
@@ -82,7 +87,7 @@ class Resolver:
         n, s = self.world.states.n, self.world.sectors.n
         markets = flows.shape[1] if cols is None else n
         out = np.zeros((s * n, markets))
-        sums = np.add.reduceat(flows, self.group_starts, axis=0)
+        sums = self.indicator @ flows if flows.size >= BLAS_CELLS else np.add.reduceat(flows, self.group_starts, axis=0)
         if cols is None:
             out[self.group_ids] = sums
         else:

@@ -70,6 +70,8 @@ def _serial(fn, shared, tasks, workers, scheduler) -> Iterator:
 def _local(fn, shared, tasks, workers, scheduler) -> Iterator:
     # forkserver: workers start clean (no inherited threads from tqdm or the caller), as on Dask.
     ctx = multiprocessing.get_context("forkserver")
+    # The server imports the engine once; each worker forks from it instead of importing anew.
+    ctx.set_forkserver_preload(["game.sweep.runner", "game.compare"])
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_quiet_worker)
     try:
         yield from _stream(lambda i, t: pool.submit(_indexed, fn, shared, i, t),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from conftest import CONFIGS
 
 from game.cli import main
@@ -36,3 +37,18 @@ def test_cli_compare_workers_match_serial(tmp_path, capsys):
         assert code == 0, capsys.readouterr().err
         out[executor] = json.loads(path.read_text())
     assert out["serial"] == out["local"]
+
+
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")
+def test_dask_compare_equals_serial():
+    import logging
+
+    import distributed
+
+    scenario = load_scenario(TINY)
+    seeds = replication_seeds(5, 3)
+    serial = compare(scenario, seeds, rounds=5, executor="serial")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=logging.ERROR) as cluster:
+        on_dask = compare(scenario, seeds, rounds=5, executor="dask", scheduler=cluster.scheduler_address)
+    assert [(r.variant, r.seed, r.finals) for r in on_dask] == [(r.variant, r.seed, r.finals) for r in serial]

@@ -1,10 +1,15 @@
-"""Engine speed: seconds per round, firm-market cells per second, peak memory, and a
-round's cost against a bare pass of the market-clearing arithmetic on the same arrays.
+"""Engine speed: a round's cost against one bare numpy CES pass over the same arrays, the
+cost exponent in firms x markets, seconds per round and peak memory.
 
     python benchmarks/bench_engine.py            # all sizes, a table
     python benchmarks/bench_engine.py --quick    # the two smaller sizes
 
-Each size runs in its own process so peak memory (max RSS) is its own.
+The yardstick is benchmarks/bare_ces.py, written apart from the engine: weights x
+price^(1 - sigma), normalised per importer and sector, times demand, on this world's
+arrays. Rounds and bare passes are interleaved (A/B) and the ratio is of medians, so a
+busy machine moves both alike. Each size runs in its own process so peak memory (max
+RSS) is its own. Targets (issue 14): a round within 4x a bare pass at 100x20x10,000 and
+200x20x20,000; cost exponent in firms x markets at most 1.05 from 100k to 4M cells.
 """
 
 from __future__ import annotations
@@ -15,85 +20,117 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SIZES = {
     "default": None,
-    "50x10x2000": (50, 10, 2_000),
-    "100x20x10000": (100, 20, 10_000),
-    "200x20x20000": (200, 20, 20_000),
+    "50x10x2000": (50, 10, 2_000),  # 100k cells
+    "100x10x4000": (100, 10, 4_000),  # 400k
+    "100x20x10000": (100, 20, 10_000),  # 1M
+    "200x20x20000": (200, 20, 20_000),  # 4M
 }
+EXPONENT_SIZES = ("50x10x2000", "100x10x4000", "100x20x10000", "200x20x20000")
+RATIO_SIZES = ("100x20x10000", "200x20x20000")
 
 
-def measure(size: str, rounds: int) -> dict:
-    import numpy as np
+def measure(size: str, rounds: int, warmup: int) -> dict:
+    from bare_ces import ces_pass
 
     from game.model import GeoModel
     from game.paths import DEFAULT_SCENARIO
+    from game.rules.supply_chain import usable_capacity
+    from game.rules.wedges import compute_wedges
     from game.scenario import load_scenario
     from game.synthetic import synthetic_scenario
 
     dims = SIZES[size]
-    scenario = load_scenario(DEFAULT_SCENARIO) if dims is None else synthetic_scenario(*dims, rounds=rounds)
+    total_rounds = warmup + rounds
+    scenario = load_scenario(DEFAULT_SCENARIO) if dims is None else synthetic_scenario(*dims, rounds=total_rounds)
     t0 = time.perf_counter()
-    model = GeoModel(scenario, seed=1, rounds=rounds)
+    model = GeoModel(scenario, seed=1, rounds=total_rounds)
     build = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    model.run()
-    total = time.perf_counter() - t0
-    per_round = total / rounds
-    # Bare pass: the clearing arithmetic alone on this round's arrays (same usable capacity,
-    # same policy wedges), repeated; the median is the reference.
-    from game.rules.supply_chain import usable_capacity
+    model.run(warmup)
+    w, r = model.world, model.resolver
+    starts = np.array([b.start for b in r.blocks])
 
-    usable = usable_capacity(model.world)
-    bare = []
-    for _ in range(5):
+    def bare_arrays():
+        wd = compute_wedges(w, model.params, usable_capacity(w))
+        return wd.weight.copy(), (wd.base_price / w.firms.quality[:, None]), r.sigma_f(), starts, \
+            w.firms.sector.copy(), w.market.E0.T.copy()
+
+    arrays = bare_arrays()
+    ces_pass(*arrays)  # warm
+    round_s, bare_s, passes = [], [], []
+    for _ in range(rounds):  # interleaved: a round, then a bare pass on that round's arrays
         t0 = time.perf_counter()
-        model.resolver.clear(usable)
-        bare.append(time.perf_counter() - t0)
-    cells = model.world.firms.n * model.world.states.n
+        model.step()
+        round_s.append(time.perf_counter() - t0)
+        passes.append(model.outcomes.world.get("clearing_passes", 9))  # 9 before issue 14
+        arrays = bare_arrays()
+        t0 = time.perf_counter()
+        ces_pass(*arrays)
+        bare_s.append(time.perf_counter() - t0)
+    per_round, bare = float(np.median(round_s)), float(np.median(bare_s))
+    cells = w.firms.n * w.states.n
     return {
-        "size": size,
-        "states": model.world.states.n,
-        "sectors": model.world.sectors.n,
-        "firms": model.world.firms.n,
-        "rounds": rounds,
-        "build_s": build,
-        "run_s": total,
-        "s_per_round": per_round,
-        "cells_per_s": cells / per_round,
-        "round_over_bare": per_round / float(np.median(bare)),
+        "size": size, "states": w.states.n, "sectors": w.sectors.n, "firms": w.firms.n, "cells": cells,
+        "rounds": rounds, "build_s": build, "s_per_round": per_round, "bare_s": bare,
+        "cells_per_s": cells / per_round, "round_over_bare": per_round / bare,
+        "mean_passes": float(np.mean(passes)),
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+
+
+def exponent(rows: list[dict], key: str) -> float:
+    """Slope of log(cost) on log(cells): 1 = cost grows in proportion to firms x markets."""
+    x = np.log([r["cells"] for r in rows])
+    y = np.log([r[key] for r in rows])
+    return float(np.polyfit(x, y, 1)[0])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", choices=SIZES, help="measure one size in this process (JSON out)")
-    ap.add_argument("--rounds", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=40, help="measured rounds at the default size")
+    ap.add_argument("--big-rounds", type=int, default=7, help="measured rounds at the synthetic sizes")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     if args.size:
-        print(json.dumps(measure(args.size, args.rounds)))
+        warmup = 2
+        print(json.dumps(measure(args.size, args.rounds, warmup)))
         return
     sizes = list(SIZES)[:2] if args.quick else list(SIZES)
     rows = []
     for size in sizes:
-        rounds = args.rounds if size in ("default", "50x10x2000") else 10
+        rounds = args.rounds if size == "default" else args.big_rounds
         out = subprocess.run([sys.executable, __file__, "--size", size, "--rounds", str(rounds)],
                              capture_output=True, text=True, check=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = rows[-1]
-        print(f"{size:>14}: {r['rounds']} rounds in {r['run_s']:.3f} s", file=sys.stderr)
-    print("| size (states x sectors x firms) | rounds | s / round | cells / s | round / bare clearing | peak MiB |")
-    print("|---|---|---|---|---|---|")
+        print(f"{size:>14}: {r['s_per_round']:.4f} s / round, {r['round_over_bare']:.2f} bare passes", file=sys.stderr)
+    print("| size (states x sectors x firms) | cells | s / round | round / bare CES pass | price steps / round "
+          "| cells / s | peak MiB |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['size']} ({r['states']}x{r['sectors']}x{r['firms']}) | {r['rounds']} | {r['s_per_round']:.4f} "
-              f"| {r['cells_per_s']:.3g} | {r['round_over_bare']:.2f} | {r['peak_mib']:.0f} |")
-    default = next((r for r in rows if r["size"] == "default"), None)
+        print(f"| {r['size']} ({r['states']}x{r['sectors']}x{r['firms']}) | {r['cells']:,} | {r['s_per_round']:.4f} "
+              f"| {r['round_over_bare']:.2f} | {r['mean_passes']:.1f} | {r['cells_per_s']:.3g} | {r['peak_mib']:.0f} |")
+    by = {r["size"]: r for r in rows}
+    for size in RATIO_SIZES:
+        if size in by:
+            print(f"\n{size}: round / bare pass {by[size]['round_over_bare']:.2f} (target <= 4)", end="")
+    scaling = [by[s] for s in EXPONENT_SIZES if s in by]
+    if len(scaling) >= 2:
+        print(f"\ncost exponent in firms x markets, {scaling[0]['cells']:,} to {scaling[-1]['cells']:,} cells: "
+              f"{exponent(scaling, 's_per_round'):.3f} per round (target <= 1.05); "
+              f"{exponent(scaling, 'bare_s'):.3f} for the bare pass")
+    default = by.get("default")
     if default:
-        print(f"\ndefault scenario: {default['rounds']} rounds in {default['run_s']:.3f} s in-process "
-              f"(target < 0.1 s); model build {default['build_s']:.3f} s")
+        print(f"default scenario: {default['s_per_round'] * 1e3:.2f} ms a round; model build {default['build_s']:.3f} s")
 
 
 if __name__ == "__main__":

@@ -129,17 +129,31 @@ def summarise(runs: list[Run]) -> list[dict]:
     return rows
 
 
-def compare(scenario: Scenario, seeds: list[int], rounds: int | None = None, progress=None) -> list[Run]:
+def _seed_task(shared: tuple[Scenario, int | None], seed: int) -> list[Run]:
+    scenario, rounds = shared
+    return run_seed(scenario, seed, rounds)
+
+
+def compare(scenario: Scenario, seeds: list[int], rounds: int | None = None, progress=None,
+            executor: str = "serial", workers: int | None = None, scheduler: str | None = None) -> list[Run]:
+    """Every arm for every seed, in seed order whatever the executor.
+
+    executor: "serial" (this process), "local" (a process pool of `workers`) or "dask"
+    (a LocalCluster, or the running cluster at `scheduler`): the sweep executors
+    (game.sweep.executors). A seed's runs depend only on (scenario, seed, rounds), so
+    every executor gives the same numbers bit for bit."""
     if scenario.compare is None:
         from game.errors import ScenarioError
 
         raise ScenarioError(f"scenario {scenario.name!r} has no compare: section to compare")
-    runs: list[Run] = []
-    for seed in seeds:
-        runs += run_seed(scenario, seed, rounds)
+    from game.sweep.executors import run_tasks
+
+    by_seed: dict[int, list[Run]] = {}
+    for i, runs in run_tasks(_seed_task, (scenario, rounds), seeds, executor, workers, scheduler):
+        by_seed[i] = runs
         if progress:
             progress()
-    return runs
+    return [run for i in range(len(seeds)) for run in by_seed[i]]
 
 
 def format_table(rows: list[dict]) -> str:

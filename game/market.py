@@ -22,9 +22,17 @@ elsewhere this round: the buyer goes without, which is what makes an embargo
 bite in the round it starts.
 
 Firm prices carry a factor `lam` that moves along an upward supply curve,
-utilisation / target = lam ** (the sector's supply elasticity), until sales match; sales above usable
+utilisation / target = lam ** (the sector's supply elasticity), until sales match: price
+steps repeat until the largest relative step is at most `tolerance` (or `iterations`
+steps, a guard), and the number of steps taken is reported. Sales above usable
 capacity are rationed. Firms are sorted by sector, so each sector's firms are
 one contiguous block and every per-sector sum is one `np.add.reduceat`.
+
+Speed: the price steps need only each firm's sales, and with the realised share written
+out, sales_f = (sum_j A_fj E_sj + lam_f^(1-sigma) sum_j B_fj E_sj / V_sj) / lam_f, where
+A = kept x units-per-dollar and B = adjust x w x units-per-dollar do not move with
+prices. So a step is two matrix-vector products per sector (V_s = lam^(1-sigma) . w and
+B . (E / V)), and the full flow arrays are built once, at the final prices.
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+BLAS_CELLS = 50_000  # firm x market cells from which price steps use per-sector matrix-vector products
+
 
 @dataclass(frozen=True)
 class ClearingParams:
@@ -40,8 +50,9 @@ class ClearingParams:
     target_utilisation: float
     price_floor: float
     price_cap: float
-    iterations: int
+    iterations: int  # most price steps (a guard: clearing stops earlier once converged)
     adjust: float  # share of purchases re-sourced toward the target mix in one round
+    tolerance: float = 0.0  # stop once no firm's price factor moves by more than this (relative)
 
 
 @dataclass
@@ -54,6 +65,8 @@ class Cleared:
     unplaced: np.ndarray  # (N, S) share of spending left unplaced (cut relationships, rationing)
     sales: np.ndarray  # (F,)
     shares: np.ndarray  # (F, N) realised value shares (next round's relationships)
+    passes: int = 0  # price steps taken
+    step: float = 0.0  # largest relative price step of the last pass (<= tolerance when converged)
 
 
 def sector_blocks(starts: np.ndarray, n_firms: int) -> list[slice]:
@@ -110,23 +123,54 @@ def clear_markets(
     supply = cp.target_utilisation * np.maximum(usable, 1e-12)
     inv = (1.0 / (1.0 - sigma))[:, None]
     E0t, P0t = E0.T, P0.T  # (S, N)
-    for it in range(cp.iterations + 1):
-        v = wb * (lam ** (1.0 - sigma_f))[:, None]
-        V = np.add.reduceat(v, starts, axis=0)  # (S, N)
+
+    def index(V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CES price index and spending (S, N) from the sums V, and where markets are open."""
         open_ = V > 0
         P = np.minimum(np.where(open_, np.power(V, inv, where=open_, out=np.ones_like(V)), np.inf)
                        / scale[:, None], P0t * cp.price_cap)
-        E = E0t * (P / P0t) ** (1.0 - cp.eta)
-        target = v / np.where(open_, V, 1.0)[sector]
-        share = kept + cp.adjust * target
-        spend = share * E[sector]
-        price = base_price * lam[:, None]
-        flows = spend / price if qty_factor is None else spend * qty_factor / price
-        sales = flows.sum(axis=1)
-        if it == cp.iterations:
-            break
-        goal = np.clip((sales / supply) ** (1.0 / flex_f), cp.price_floor, cp.price_cap)
-        lam = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
+        return P, E0t * (P / P0t) ** (1.0 - cp.eta), open_
+
+    passes, step = 0, 0.0
+    if cp.iterations > 0:
+        per_dollar = 1.0 / base_price if qty_factor is None else qty_factor / base_price
+        A, B = kept * per_dollar, cp.adjust * wb * per_dollar
+        fixed_E = cp.eta == 1.0  # spending does not move with prices: sum_j A E is fixed
+        AE = None
+        # Per-sector BLAS products pay off on big blocks; on small worlds one whole-array
+        # pass costs fewer calls. Same sums either way, up to rounding; the choice depends
+        # only on the world's size, so a world always takes the same path.
+        blas = weight.size >= BLAS_CELLS
+        while passes < cp.iterations:
+            lam_pow = lam ** (1.0 - sigma_f)
+            if blas:
+                V = np.stack([lam_pow[b] @ wb[b] for b in blocks])  # (S, N)
+            else:
+                V = np.add.reduceat(wb * lam_pow[:, None], starts, axis=0)
+            P, E, open_ = index(V)
+            R = E / np.where(open_, V, 1.0)
+            if AE is None or not fixed_E:
+                AE = (np.concatenate([A[b] @ E[k] for k, b in enumerate(blocks)]) if blas
+                      else np.einsum("fj,fj->f", A, E[sector]))
+            BR = (np.concatenate([B[b] @ R[k] for k, b in enumerate(blocks)]) if blas
+                  else np.einsum("fj,fj->f", B, R[sector]))
+            sales = (AE + lam_pow * BR) / lam
+            goal = np.clip((sales / supply) ** (1.0 / flex_f), cp.price_floor, cp.price_cap)
+            new = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
+            step = float(np.abs(new / lam - 1.0).max()) if len(lam) else 0.0
+            lam, passes = new, passes + 1
+            if step <= cp.tolerance:
+                break
+    # The full arrays, once, at the final prices.
+    v = wb * (lam ** (1.0 - sigma_f))[:, None]
+    V = np.add.reduceat(v, starts, axis=0)  # (S, N)
+    P, E, open_ = index(V)
+    target = v / np.where(open_, V, 1.0)[sector]
+    share = kept + cp.adjust * target
+    spend = share * E[sector]
+    price = base_price * lam[:, None]
+    flows = spend / price if qty_factor is None else spend * qty_factor / price
+    sales = flows.sum(axis=1)
     # Ration firms whose demand still exceeds usable capacity after the price steps.
     over = sales > usable
     if over.any():
@@ -138,4 +182,4 @@ def clear_markets(
     unplaced = 1.0 - np.divide(placed, E, out=np.ones_like(E), where=E > 0)
     shares = spend / np.where(placed > 0, placed, 1.0)[sector]
     return Cleared(flows=flows, spend=spend, lam=lam, P=P.T, E=E.T, unplaced=np.clip(unplaced.T, 0.0, 1.0),
-                   sales=sales, shares=shares)
+                   sales=sales, shares=shares, passes=passes, step=step)

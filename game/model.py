@@ -18,6 +18,7 @@ from agents.state import StateAgent
 from agents.strategies import FIRM_STRATEGIES, FIRM_STRATEGY_ORDER, make_state_strategy
 from agents.strategies.base import DemandView, ProposalView
 from agents.strategies.states import HumanSeat
+from game import calibration_cache
 from game.actions import Action
 from game.build import START_CASH, build_world, sort_firms
 from game.errors import IllegalAction, ScenarioError
@@ -145,6 +146,9 @@ class GeoModel(mesa.Model):
         goal = sourcing_targets(self.spec, self.world.states.names)  # (S, k, j), nan = free
         listed = ~np.isnan(goal)
         rows = listed.any(axis=1)  # (S, j) markets with given shares
+        cache_key = calibration_cache.key(self.world, p, goal)
+        if calibration_cache.restore(self.world, cache_key):  # the same world was calibrated in this process
+            return self.resolver.run(self.round_context())
         # Capacity is set from sales at the end, so no rationing while calibrating:
         # a uniform scale-up keeps every firm's presence share and lifts the limits.
         unlimited = f.capacity * 1e6
@@ -172,8 +176,8 @@ class GeoModel(mesa.Model):
         f.cash = START_CASH * f.cost * f.capacity
         f.ties = cleared.shares
         m.X0 = np.column_stack([cleared.flows[b].sum(axis=0) for b in blocks])
-        out = self.resolver.run(self.round_context())
-        return out
+        calibration_cache.store(self.world, cache_key)
+        return self.resolver.run(self.round_context())
 
     def _fit_sourcing(self, spend: np.ndarray, goal: np.ndarray, listed: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """One proportional-fitting step on the share parameters of supplier states in the

@@ -4,9 +4,10 @@ coercion dynamics -> trust, all over whole arrays."""
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from game import welfare
-from game.market import ClearingParams, clear_markets, sector_blocks
+from game.market import BLAS_CELLS, ClearingParams, clear_markets, sector_blocks
 from game.outcomes import Outcomes, state_outcomes
 from game.policy_book import RoundContext
 from game.rules import accounts, coercion, leakage, technology, trust
@@ -27,6 +28,7 @@ def clearing_params(p: Params, eta: float | None = None, iterations: int | None 
         price_cap=p.price_cap,
         iterations=p.clearing_iterations if iterations is None else iterations,
         adjust=p.sourcing_adjustment if adjust is None else adjust,
+        tolerance=p.clearing_tolerance,
     )
 
 
@@ -58,6 +60,10 @@ class Resolver:
         self.group = f.sector * n + f.home  # firms are sorted by (sector, home)
         self.group_starts = np.flatnonzero(np.r_[True, self.group[1:] != self.group[:-1]])
         self.group_ids = self.group[self.group_starts]
+        # Sums over many small groups: a sparse 0/1 indicator product is far cheaper than
+        # np.add.reduceat along the firm axis once there are thousands of groups.
+        rows = np.cumsum(np.r_[False, self.group[1:] != self.group[:-1]])
+        self.indicator = sparse.csr_matrix((np.ones(f.n), (rows, np.arange(f.n))), shape=(len(self.group_starts), f.n))
 
     def clear(self, usable: np.ndarray, eta: float | None = None, iterations: int | None = None,
               adjust: float | None = None):
@@ -75,12 +81,18 @@ class Resolver:
     def sigma_f(self) -> np.ndarray:
         return self.world.sectors.sigma[self.world.firms.sector]
 
-    def by_group(self, flows: np.ndarray) -> np.ndarray:
-        """(S, N supplier, N importer) sums of a firm x market array."""
+    def by_group(self, flows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """(S, N supplier, N importer) sums of a firm x market array; of a firm x column
+        array (F, J) when `cols` names its market columns (the others 0)."""
         n, s = self.world.states.n, self.world.sectors.n
-        out = np.zeros((s * n, flows.shape[1]))
-        out[self.group_ids] = np.add.reduceat(flows, self.group_starts, axis=0)
-        return out.reshape(s, n, flows.shape[1])
+        markets = flows.shape[1] if cols is None else n
+        out = np.zeros((s * n, markets))
+        sums = self.indicator @ flows if flows.size >= BLAS_CELLS else np.add.reduceat(flows, self.group_starts, axis=0)
+        if cols is None:
+            out[self.group_ids] = sums
+        else:
+            out[self.group_ids[:, None], cols[None, :]] = sums
+        return out.reshape(s, n, markets)
 
     def run(self, ctx: RoundContext) -> Outcomes:
         """Resolve one round. The first call (round 0) also fixes the starting year's
@@ -93,12 +105,15 @@ class Resolver:
         flows = c.flows
         f.lam, f.ties = c.lam, c.shares
 
-        # Flows that got past a control, and the enforcement they slipped past.
+        # Flows that got past a control, and the enforcement they slipped past: on the
+        # market columns the barriers touch (nothing leaks elsewhere).
+        cols = wedges.cols
         if wedges.blocked is not None:
-            leaked = flows * wedges.illicit
+            leaked = flows[:, cols] * wedges.illicit  # (F, J)
             policed = (leaked * wedges.enforce).sum(axis=1)
             # Which hub carried them, valued at the delivered price plus each route's markup.
-            routes = leakage.leaked_by_route(w, wedges.routes, leaked, leaked * wedges.base_price * c.lam[:, None])
+            plain = leaked * wedges.base_price[:, cols] * c.lam[:, None]
+            routes = leakage.leaked_by_route(w, wedges.routes, leaked, plain, columns=True)
         else:
             leaked, policed, routes = None, np.zeros(f.n), None
 
@@ -111,7 +126,7 @@ class Resolver:
         supply = self.by_group(flows)  # (S, k, j) physical
         spend = self.by_group(c.spend)  # duty-inclusive
         duty = self.by_group(c.spend * (wedges.duty / (1.0 + wedges.duty)))
-        leaked_g = self.by_group(leaked) if leaked is not None else np.zeros_like(supply)
+        leaked_g = self.by_group(leaked, cols) if leaked is not None else np.zeros_like(supply)
         fob = self.by_group(flows * ex_works[:, None])  # at the makers' prices
         received = supply.sum(axis=1).T  # (j, S)
         # Import dependence is measured as trade data measure it: shares of spending by origin.
@@ -127,7 +142,9 @@ class Resolver:
         # A market barred from some of a firm's tiers gets fewer of its products, of lower quality.
         pref, units = wedges.pref, flows * f.quality[:, None]
         if wedges.available is not None:
-            pref, units = pref * wedges.available, units * wedges.mix_quality
+            pref = pref.copy()
+            pref[:, cols] *= wedges.available
+            units[:, cols] *= wedges.mix_quality
         Q = welfare.real_quantity(pref, units, self.sigma_f(), starts, sec.sigma)
         qbar = mean_quality(w)
         owner = np.bincount(f.owner, weights=acc.surplus + rd_sub + cap_sub, minlength=n)
@@ -168,7 +185,7 @@ class Resolver:
             m.inputs0 = technology.relative_input_quality(w, real, supply)
         restricted = np.zeros((n, s_n), dtype=bool)
         if wedges.blocked is not None:
-            restricted = self.by_group(wedges.blocked.astype(float)).sum(axis=1).T > 0
+            restricted = self.by_group(wedges.blocked.astype(float), cols).sum(axis=1).T > 0
         inputs = technology.input_quality(w, real, supply, restricted, m.inputs0)
         technology.advance(w, p, c.sales, imported_quality, inputs, spread(w, ctx.rd_knowledge))
         coercion.advance_diversification(w, p)
@@ -204,6 +221,7 @@ class Resolver:
             "leaked": float(leaked_in.sum()),
             "firms_alive": int(f.alive.sum()),
             "mean_frontier": float(sec.frontier.mean()),
+            "clearing_passes": c.passes,  # price steps until prices moved less than clearing_tolerance
         }
         for bloc, members in st.blocs.items():
             t = st.trust[np.ix_(members, members)]

@@ -240,7 +240,10 @@ class Params(Strict):
     price_flex: Annotated[float, Field(ge=0.1)] = 1.5
     price_floor: Annotated[float, Field(ge=0.05, lt=1.0)] = 0.7  # the reference price factor is 1
     price_cap: Annotated[float, Field(ge=1.5, le=100.0)] = 12.0
-    clearing_iterations: Annotated[int, Field(ge=1, le=50)] = 8
+    # Price steps in clearing repeat until no firm's price factor moves by more than
+    # clearing_tolerance (relative); clearing_iterations is the most steps (a guard).
+    clearing_iterations: Annotated[int, Field(ge=1, le=200)] = 40
+    clearing_tolerance: Annotated[float, Field(ge=0.0, le=0.01)] = 1e-4
     fixed_cost: Annotated[float, Field(ge=0.0, le=0.3)] = 0.04
     depreciation: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
     capex: Annotated[float, Field(ge=0.1, le=100.0)] = 2.0

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from game.arms import VARIANTS
+from game.cli.sweep import EXECUTORS
 from game.errors import HighfenceError
 from game.paths import scenario_arg
 
@@ -17,6 +18,10 @@ def register(sub) -> None:
     p.add_argument("--seeds", type=int, default=20, help="number of seeds (default 20)")
     p.add_argument("--seed", type=int, default=0, help="root seed the replication seeds are spawned from")
     p.add_argument("--rounds", type=int, help="number of rounds (default: the scenario's)")
+    p.add_argument("--workers", type=int, help="worker processes (default: number of cores)")
+    p.add_argument("--executor", choices=EXECUTORS, default="local",
+                   help="local process pool (default), dask, or serial (in this process); same numbers on each")
+    p.add_argument("--scheduler", help="Dask scheduler address (implies --executor dask)")
     p.add_argument("--json", type=Path, help="write records {variant, metric, mean, ci_low, ci_high}")
     p.add_argument("--plot", type=Path, help="write a PNG of the key metrics by round")
     p.set_defaults(func=run)
@@ -39,8 +44,12 @@ def run(args) -> int:
           f"({c.scope}, enforcement {c.enforcement:.0%}) from round {c.start_round}; "
           f"partners {', '.join(c.partners)}; {args.seeds} seeds x {len(VARIANTS)} arms")
     seeds = replication_seeds(args.seed, args.seeds)
+    executor = "dask" if args.scheduler else args.executor
+    if executor == "local" and (args.workers == 1 or len(seeds) == 1):
+        executor = "serial"  # one process: no pool to start
     with tqdm(total=len(seeds), desc="seeds", unit="seed", disable=None) as bar:
-        runs = compare(scenario, seeds, args.rounds, progress=lambda: bar.update(1))
+        runs = compare(scenario, seeds, args.rounds, progress=lambda: bar.update(1), executor=executor,
+                       workers=args.workers, scheduler=args.scheduler)
     rows = summarise(runs)
     print("mean [95% CI] over seeds; target_access (real quantity received) and target_price are against the "
           "no_control run of the same seed; welfare is $bn a round against the starting year")

@@ -243,13 +243,16 @@ def illicit_routes(world: World, params: Params, stopped: np.ndarray, enforcemen
     return leak, markup, r
 
 
-def leaked_by_route(world: World, r: Routes, leaked: np.ndarray, plain: np.ndarray) -> np.ndarray:
+def leaked_by_route(world: World, r: Routes, leaked: np.ndarray, plain: np.ndarray,
+                    columns: bool = False) -> np.ndarray:
     """Which hub carried the leaked goods: rows (sector, exporter, importer, hub, quantity,
     value) with a positive quantity, indices as floats. `r` the round's routes; `leaked`
     each flow's illicit quantity (F, N); `plain` its value at the delivered price before
-    the routes' markup, which each hub then adds to its part."""
+    the routes' markup, which each hub then adds to its part. With `columns`, `leaked` and
+    `plain` are already the target columns r.cols (F, J)."""
     c, valid = r.gather(world)
-    leaked, plain = leaked[:, r.cols], plain[:, r.cols]
+    if not columns:
+        leaked, plain = leaked[:, r.cols], plain[:, r.cols]
     valid &= leaked > 0
     if not valid.any():
         return np.zeros((0, 6))

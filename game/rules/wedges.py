@@ -10,6 +10,12 @@ diversification lowers demand weights; supplier risk is an expected-cost premium
 on the delivered price (buyers price in the chance of being cut off); export controls and
 embargoes block flows, except what leaks through third countries and
 circumventing firms.
+
+Speed: pair-level factors (exporter, importer, sector) are laid out sector-major, so
+gathering them to firms (sorted by sector, then home) copies whole rows. Barriers touch
+only the markets of the states some state stops (`cols`): everything a barrier changes
+is computed on those columns and kept as (F, J) column arrays; full (F, N) arrays are
+written only where clearing needs them (weights, old relationships served, units per dollar).
 """
 
 from __future__ import annotations
@@ -32,15 +38,17 @@ class Wedges:
     base_price: np.ndarray  # (F, N) delivered duty-inclusive price at lam = 1
     duty: np.ndarray  # (F, N) ad valorem tariff on each flow
     served: np.ndarray | None  # (F, N) share of an old relationship that still gets through
-    blocked: np.ndarray | None  # (F, N) bool, or None when nothing is controlled
-    enforce: np.ndarray | None  # (F, N) enforcement of the barrier on each flow
-    illicit: np.ndarray | None = None  # (F, N) share of each flow's quantity that passed a barrier illegally
-    available: np.ndarray | None = None  # (F, N) share of the firm's products the market can get
-    mix_quality: np.ndarray | None = None  # (F, N) quality of the delivered mix against the firm's full mix
+    # Where barriers are in force, on the market columns `cols` they touch only (F, J):
+    blocked: np.ndarray | None  # (F, J) bool, or None when nothing is controlled
+    enforce: np.ndarray | None  # (F, J) enforcement of the barrier on each flow
+    illicit: np.ndarray | None = None  # (F, J) share of each flow's quantity that passed a barrier illegally
+    available: np.ndarray | None = None  # (F, J) share of the firm's products the market can get
+    mix_quality: np.ndarray | None = None  # (F, J) quality of the delivered mix against the firm's full mix
     denial: np.ndarray | None = None  # (F, S) share of each input an entity listing denies a firm
     qty_factor: np.ndarray | None = None  # (F, N) units per dollar against the maker's delivered price
-    illicit_value: np.ndarray | None = None  # (F, N) share of the buyers' spending on each flow that was illicit
+    illicit_value: np.ndarray | None = None  # (F, J) share of the buyers' spending on each flow that was illicit
     routes: leakage.Routes | None = None  # the transit routes the leaked goods take
+    cols: np.ndarray | None = None  # (J,) the market columns the barriers touch
 
 
 def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -76,12 +84,12 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     buy = (1.0 - pol.diversification) * ~pol.exclusion * (1.0 + pol.risk) ** (1.0 - sec.sigma)
 
     armington = world.market.armington  # (exporter, importer, s) calibrated share parameters
-    pref = firm_weight[:, None] * (bias[:, :, None] * armington)[home, :, s]
-    base_price = (f.cost * sec.markup[s])[:, None] * price_pair[home, :, s]
-    duty = pol.tariff[home, :, s]
-    weight = pref * buy.transpose(1, 0, 2)[home, :, s]
-    excluded = pol.exclusion.transpose(1, 0, 2)[home, :, s] if pol.exclusion.any() else None
-    served = None if excluded is None else (~excluded).astype(float)
+    pref = firm_weight[:, None] * by_firm(bias[:, :, None] * armington, home, s)
+    base_price = (f.cost * sec.markup[s])[:, None] * by_firm(price_pair, home, s)
+    duty = by_firm(pol.tariff, home, s)
+    # No importer-side policy anywhere (the usual case): the weight is the preference weight.
+    weight = pref if (buy == 1.0).all() else pref * by_firm(buy.transpose(1, 0, 2), home, s)
+    served = (~by_firm(pol.exclusion.transpose(1, 0, 2), home, s)).astype(float) if pol.exclusion.any() else None
 
     control, embargo, enforce = active_blocks(world)
     if not (control.any() or embargo.any() or pol.listings):
@@ -92,34 +100,45 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     # The share of a covered flow that still gets through illicitly, and the markup it
     # travels at; under a licence requirement the approved share passes legally on top.
     leak, markup, routes = leakage.illicit_routes(world, params, control | embargo, cover.enforce, cover)
-    # Re-routed goods cost the buyer the route's markup; licensed ones travel as usual. In
-    # demand the illicit part of a covered tier weighs leak x markup^(1 - sigma) (a CES term
-    # at its own price), so the markup never raises the price of the legal tiers.
-    illicit_value = (1.0 - cover.approval) * leak * markup ** (1.0 - sec.sigma[s])[:, None]
-    # A licence costs its buyer even when approved (paperwork, months of delay, the risk
-    # that spares or re-exports are refused later): a shadow cost like the risk premium,
-    # acted on in demand but paid to nobody.
-    licensed = cover.approval * (1.0 + params.licence_cost) ** (1.0 - sec.sigma[s])[:, None]
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
     # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers). Only the
     # markets of targets some state stops can have covered tiers: work on those columns.
     cols = leakage.targets(control | embargo)
-    part = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled[:, cols],
-                      cover.embargoed[:, cols], cover.threshold[:, cols], cover.cap[:, cols],
-                      (licensed + illicit_value)[:, cols],
-                      (cover.approval + (1.0 - cover.approval) * leak)[:, cols], illicit_value[:, cols])
-    tiers = part.widen(cols, weight.shape)
+    approval, leak, markup = cover.approval[:, cols], leak[:, cols], markup[:, cols]
+    # Re-routed goods cost the buyer the route's markup; licensed ones travel as usual. In
+    # demand the illicit part of a covered tier weighs leak x markup^(1 - sigma) (a CES term
+    # at its own price), so the markup never raises the price of the legal tiers.
+    illicit_value = (1.0 - approval) * leak * markup ** (1.0 - sec.sigma[s])[:, None]
+    # A licence costs its buyer even when approved (paperwork, months of delay, the risk
+    # that spares or re-exports are refused later): a shadow cost like the risk premium,
+    # acted on in demand but paid to nobody.
+    licensed = approval * (1.0 + params.licence_cost) ** (1.0 - sec.sigma[s])[:, None]
+    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled[:, cols],
+                       cover.embargoed[:, cols], cover.threshold[:, cols], cover.cap[:, cols],
+                       licensed + illicit_value, approval + (1.0 - approval) * leak, illicit_value)
     blocked = tiers.covered_weight > 0
-    weight = weight * tiers.kept
-    served = tiers.kept if served is None else served * tiers.kept
+    # Off the columns nothing changes (kept 1, nothing illicit): full arrays are copies with
+    # the columns rewritten, equal to multiplying by the widened factors.
+    weight = weight.copy()
+    weight[:, cols] *= tiers.kept
+    served = np.ones_like(weight) if served is None else served
+    served[:, cols] *= tiers.kept
     # Buyers pay markup x the maker's price for the illicit part: fewer units per dollar.
-    qty_factor = 1.0 - tiers.illicit + tiers.illicit / markup
-    illicit = np.divide(tiers.illicit / markup, qty_factor, out=np.zeros_like(qty_factor), where=qty_factor > 0)
+    per_dollar = 1.0 - tiers.illicit + tiers.illicit / markup
+    qty_factor = np.ones_like(weight)
+    qty_factor[:, cols] = per_dollar
+    illicit = np.divide(tiers.illicit / markup, per_dollar, out=np.zeros_like(per_dollar), where=per_dollar > 0)
     denial = None
     if pol.listings:
         weight, served, denial = reach.apply_listings(world, params, weight, served, base_price, content)
-    return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce, illicit, tiers.available,
-                  tiers.quality, denial, qty_factor, tiers.illicit, routes)
+    return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce[:, cols], illicit, tiers.available,
+                  tiers.quality, denial, qty_factor, tiers.illicit, routes, cols)
+
+
+def by_firm(pair: np.ndarray, home: np.ndarray, sector: np.ndarray) -> np.ndarray:
+    """(F, N) rows of an (exporter, importer, sector) array for each firm's (home, sector):
+    the same values as pair[home, :, sector], gathered as whole rows from a sector-major copy."""
+    return np.ascontiguousarray(pair.transpose(2, 0, 1))[sector, home]
 
 
 @dataclass
@@ -131,16 +150,6 @@ class TierCover:
     illicit: np.ndarray  # share of the kept weight (spending) that is illicit
     available: np.ndarray  # share of the firm's products (by capacity) the market can get
     quality: np.ndarray  # quality of what the market gets, relative to the firm's full mix
-
-    def widen(self, cols: np.ndarray, shape: tuple[int, int]) -> TierCover:
-        """From the market columns `cols` to all markets (the others uncovered)."""
-        def full(values: np.ndarray, rest: float) -> np.ndarray:
-            out = np.full(shape, rest)
-            out[:, cols] = values
-            return out
-
-        return TierCover(full(self.kept, 1.0), full(self.covered_weight, 0.0), full(self.illicit, 0.0),
-                         full(self.available, 1.0), full(self.quality, 1.0))
 
 
 def tier_cover(quality, share, rel, sigma, controlled, embargoed, threshold, cap, demand_through, through,

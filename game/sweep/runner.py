@@ -10,15 +10,10 @@ loses no finished run.
 from __future__ import annotations
 
 import json
-import logging
 import math
-import multiprocessing
 import os
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +25,12 @@ from game.experiment import BASELINE, canonical
 from game.model import GeoModel
 from game.scenario import Scenario
 from game.sweep.design import Point
+from game.sweep.executors import EXECUTORS, run_tasks
 from game.sweep.plan import COMPARE_SERIES, Job, RunSpec, Sweep, scenario_for
 from game.sweep.spec import VARIANT, SweepError
 from game.sweep.store import Store
 
-EXECUTORS = ("local", "dask", "serial")
 MAX_BATCH = 16  # runs per task: ~1 s of the default scenario, so task overhead stays small
-INFLIGHT_PER_WORKER = 2
 BATCHES_PER_WORKER = 8  # enough tasks that no worker idles long at the end of a sweep
 
 Batch = list[tuple[RunSpec, Point]]
@@ -117,90 +111,6 @@ def execute_batch(job: Job, batch: Batch) -> tuple[list[dict], list[dict]]:
     return finals_rows, series_rows
 
 
-def _quiet_worker() -> None:
-    # Ctrl-C goes to the whole process group; only the parent should handle it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A worker blocked on its task queue does not notice a SIGKILLed parent and would
-    # linger (holding the caller's stdout), so it waits on the parent's sentinel and leaves with it.
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="orphan-watch").start()
-
-
-# -- executors --------------------------------------------------------------------
-
-
-def _stream(submit: Callable, wait_first: Callable, batches: Iterable[Batch], inflight: int) -> Iterator:
-    """Keep `inflight` batches submitted; yield results as they finish (any order)."""
-    pending = set()
-    batches = iter(batches)
-    exhausted = False
-    while True:
-        while not exhausted and len(pending) < inflight:
-            b = next(batches, None)
-            if b is None:
-                exhausted = True
-            else:
-                pending.add(submit(b))
-        if not pending:
-            return
-        done, pending = wait_first(pending)
-        for f in done:
-            yield f.result()
-
-
-def _serial(job: Job, batches: Iterable[Batch], workers: int, scheduler: str | None) -> Iterator:
-    for b in batches:
-        yield execute_batch(job, b)
-
-
-def _local(job: Job, batches: Iterable[Batch], workers: int, scheduler: str | None) -> Iterator:
-    # forkserver: workers start clean (no inherited threads from tqdm or the caller), as on Dask.
-    ctx = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_quiet_worker)
-    try:
-        yield from _stream(lambda b: pool.submit(execute_batch, job, b),
-                           lambda fs: wait(fs, return_when=FIRST_COMPLETED), batches, workers * INFLIGHT_PER_WORKER)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _dask(job: Job, batches: Iterable[Batch], workers: int, scheduler: str | None) -> Iterator:
-    try:
-        from distributed import Client, LocalCluster
-        from distributed import wait as dwait
-    except ImportError:
-        raise SweepError("--executor dask needs dask.distributed: pip install 'highfence[dask]'") from None
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise SweepError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-    else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster)
-    try:
-        slots = sum(client.nthreads().values()) or workers
-        [job_future] = client.scatter([job], broadcast=True)
-        yield from _stream(lambda b: client.submit(execute_batch, job_future, b, pure=False),
-                           lambda fs: dwait(fs, return_when="FIRST_COMPLETED"), batches, slots * INFLIGHT_PER_WORKER)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-_EXECUTORS = {"serial": _serial, "local": _local, "dask": _dask}
-
-
 # -- orchestration ----------------------------------------------------------------
 
 
@@ -250,7 +160,7 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executo
         batch_size: runs per task (default: at most MAX_BATCH, at least 8 tasks per worker).
         progress: show a progress bar (None: only on a terminal).
     """
-    if executor not in _EXECUTORS:
+    if executor not in EXECUTORS:
         raise SweepError(f"--executor: expected one of {', '.join(EXECUTORS)} (got {executor!r})")
     workers = workers or os.cpu_count() or 1
     if workers < 1:
@@ -266,7 +176,8 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None, executo
         with tqdm(total=sweep.n_runs, initial=sweep.n_runs - todo, unit="run", desc=sweep.spec.name,
                   disable=disable, smoothing=0.05) as bar:
             if todo:
-                for finals_rows, series_rows in _EXECUTORS[executor](sweep.job, batches, workers, scheduler):
+                for _, (finals_rows, series_rows) in run_tasks(execute_batch, sweep.job, batches, executor, workers,
+                                                               scheduler):
                     store.write(finals_rows, series_rows)
                     bar.update(len(finals_rows))
     return SweepReport(Path(out), sweep.n_runs, sweep.n_runs - todo, todo, time.perf_counter() - start,

@@ -1,0 +1,98 @@
+"""Many replications of a small scenario: runs per second per core, against another commit,
+and `compare` on all cores against one.
+
+    python benchmarks/bench_replications.py                    # against the issue-14 base commit
+    python benchmarks/bench_replications.py --against HEAD~3   # any git ref
+    python benchmarks/bench_replications.py --skip-compare
+
+Runs per core are CPU seconds per run (the default scenario, 40 rounds, a fresh seed each
+run, one process), measured for this tree and for the ref's tree (`git archive` into a
+temporary directory) in alternating processes, median of `--pairs`; the ratio is the
+speed-up. Compare: wall time of `compare` over `--seeds` seeds serially and on
+`--workers` processes, alternating; results checked equal bit for bit. Targets (issue 14):
+runs per second per core at least 5x the base commit's; compare at least 1.7x on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_COMMIT = "076f406"  # main before issue 14
+PER_RUN = """
+import sys, time
+sys.path.insert(0, {root!r})
+from game.model import GeoModel
+from game.scenario import load_scenario
+sc = load_scenario({root!r} + "/configs/default.yaml")
+GeoModel(sc, seed=0, rounds=40).run()
+t = time.process_time()
+for i in range({runs}):
+    GeoModel(sc, seed=1000 + i, rounds=40).run()
+print((time.process_time() - t) / {runs})
+"""
+
+
+def cpu_per_run(root: Path, runs: int) -> float:
+    env = {"PYTHONPATH": str(root), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", PER_RUN.format(root=str(root), runs=runs)], cwd=root, env=env,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def replications(ref: str, pairs: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        base, now = [], []
+        for _ in range(pairs):
+            base.append(cpu_per_run(Path(tmp), runs))
+            now.append(cpu_per_run(ROOT, runs))
+    b, n = statistics.median(base), statistics.median(now)
+    print(f"default scenario, 40 rounds, one core: {ref} {1 / b:.2f} runs/s, this tree {1 / n:.2f} runs/s "
+          f"(CPU time, median of {pairs}); speed-up {b / n:.2f}x (target >= 5)")
+
+
+def compare_cores(seeds: int, workers: int, pairs: int) -> None:
+    from game.compare import compare, replication_seeds
+    from game.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "configs" / "default.yaml")
+    seed_list = replication_seeds(0, seeds)
+    serial, pooled = [], []
+    for _ in range(pairs):
+        t0 = time.perf_counter()
+        a = compare(scenario, seed_list, executor="serial")
+        serial.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        b = compare(scenario, seed_list, executor="local", workers=workers)
+        pooled.append(time.perf_counter() - t0)
+        assert [r.finals for r in a] == [r.finals for r in b], "parallel compare differs from serial"
+    s, p = statistics.median(serial), statistics.median(pooled)
+    print(f"compare, default scenario, {seeds} seeds x 4 arms: serial {s:.2f} s, {workers} workers {p:.2f} s "
+          f"(wall, median of {pairs}); speed-up {s / p:.2f}x (target >= 1.7 on 2 cores); numbers identical")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--against", default=BASE_COMMIT, help=f"git ref to compare with (default {BASE_COMMIT})")
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=6, help="runs per measurement")
+    ap.add_argument("--seeds", type=int, default=12, help="compare: seeds")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--skip-compare", action="store_true")
+    args = ap.parse_args()
+    replications(args.against, args.pairs, args.runs)
+    if not args.skip_compare:
+        sys.path.insert(0, str(ROOT))
+        compare_cores(args.seeds, args.workers, max(1, args.pairs // 2))
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ from game.session.errors import (
     SessionError,
 )
 from game.session.session import (
+    Asking,
     CheckReport,
     Created,
     Role,
@@ -32,7 +33,7 @@ from game.session.session import (
 from game.session.store import SessionStore, default_db
 
 __all__ = [
-    "CheckReport", "Conflict", "Created", "Forbidden", "IllegalOrder", "NotFound", "ReplayMismatch", "Role",
+    "Asking", "CheckReport", "Conflict", "Created", "Forbidden", "IllegalOrder", "NotFound", "ReplayMismatch", "Role",
     "RoundResult", "Session", "SessionError", "SessionStore", "create_session", "default_db", "list_sessions",
     "open_session",
 ]

@@ -73,7 +73,7 @@ class Labels:
 
 def _money(x) -> str:
     try:
-        return f"${float(x):,.1f}bn"
+        return "$" + f"{float(x):,.2f}".rstrip("0").rstrip(".") + "bn"
     except (TypeError, ValueError):
         return str(x)
 

@@ -19,6 +19,8 @@
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
 
   function api(path, method, payload) {
+    if (method === "POST") { acting += 1; }
+    var done = function () { if (method === "POST") { acting -= 1; } };
     var headers = { "Accept": "application/json" };
     if (token) { headers["Authorization"] = "Bearer " + token; }
     var init = { method: method || "GET", headers: headers, cache: "no-store", credentials: "omit" };
@@ -28,6 +30,7 @@
     }
     return fetch("/api/session/" + encodeURIComponent(sid) + path, init).then(function (r) {
       return r.json().catch(function () { return { error: r.status + " " + r.statusText }; }).then(function (data) {
+        done();
         if (!r.ok) {
           var err = new Error(data.error || (r.status + " " + r.statusText));
           err.status = r.status;
@@ -35,7 +38,7 @@
         }
         return data;
       });
-    });
+    }, function (e) { done(); throw e; });
   }
 
   function sayIn(el, text, good) {
@@ -46,7 +49,13 @@
 
   function say(text, good) { sayIn($("#hf-msg"), text, good); }
 
+  // A request of this page in flight, or a reload under way: the poll keeps out of the way,
+  // so the page reloads once, with the answer to what the person did.
+  var acting = 0;
+  var reloading = false;
+
   function flashThenReload(text) {
+    reloading = true;
     try { window.sessionStorage.setItem(FLASH, text); } catch (e) { /* private mode */ }
     window.location.reload();
   }
@@ -164,14 +173,16 @@
   }
 
   function poll() {
+    if (acting || reloading) { return; }
     api("/status").then(function (st) {
+      if (acting || reloading) { return; }
       updateChips(st);
       if (changed(st)) { onChange(st); return; }
       var sig = signature(st);
       if (firstSignature === null) { firstSignature = sig; }
       if (kind === "facilitator" && sig !== firstSignature) {
         firstSignature = sig;
-        if (busy()) { offerReload("A seat has sealed orders or answered."); } else { window.location.reload(); }
+        if (busy()) { offerReload("A seat has sealed orders or answered."); } else { reloading = true; window.location.reload(); }
         return;
       }
       if (kind === "seat" || kind === "facilitator") { refreshMessages(); }

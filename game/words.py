@@ -62,6 +62,10 @@ class Labels:
         return cls(dict(zip(sec.names, sec.labels)))
 
     @classmethod
+    def of_scenario(cls, scenario) -> Labels:
+        return cls({k: (v.label or k.replace("_", " ")) for k, v in scenario.sectors.items()})
+
+    @classmethod
     def of_public(cls, pub: dict) -> Labels:
         return cls({s["sector"]: s["label"] for s in pub.get("sectors", [])})
 

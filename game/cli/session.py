@@ -198,14 +198,18 @@ def new(args) -> int:
 
 def order(args) -> int:
     from game.errors import HighfenceError
-    from game.session.tables import compact, render_asking, render_result
+    from game.session.tables import render_asking, render_result
 
     if not args.seat:
         raise HighfenceError("--seat: which seat is ordering?")
     s = _session(args)
     ack = s.submit(args.seat, _token(args), args.action, append=args.append, round=args.round)
+    from game.words import Labels, order_text
+
+    labels = Labels.of_scenario(s.scenario)
     lines = [f"{args.seat}'s orders for round {ack['round']} recorded (submission {ack['revision']}):"]
-    lines += [f"  {n}. {compact(a)}\n     -> {e}" for n, (a, e) in enumerate(zip(ack["orders"], ack["effects"]), 1)]
+    lines += [f"  {n}. {order_text(a, args.seat, labels)}\n     -> {e}"
+              for n, (a, e) in enumerate(zip(ack["orders"], ack["effects"]), 1)]
     if not ack["orders"]:
         lines.append("  hold: policies in force stay")
     if ack["adjudicated"]:
@@ -350,12 +354,14 @@ def deadline(args) -> int:
 
 def void(args) -> int:
     from game.errors import HighfenceError
-    from game.words import order_text
+    from game.words import Labels, order_text
 
     if not args.seat:
         raise HighfenceError("--seat: whose order?")
-    ack = _session(args).void_order(_token(args), args.seat, args.order, args.reason)
-    _emit(args, ack, f"voided for round {ack['round']}: {order_text(ack['voided'], args.seat)} "
+    s = _session(args)
+    ack = s.void_order(_token(args), args.seat, args.order, args.reason)
+    labels = Labels.of_scenario(s.scenario)
+    _emit(args, ack, f"voided for round {ack['round']}: {order_text(ack['voided'], args.seat, labels)} "
                      f"Reason: {ack['reason']}")
     return 0
 

@@ -666,6 +666,12 @@ class Session:
             rows = self.store.messages(conn, self.id)
         return [_message_dict(m) for m in rows if _may_read(role, m)]
 
+    def all_messages(self) -> list[dict]:
+        """Every message, private ones included: for whoever holds the database file (the
+        after-action report); no page or API call reaches this."""
+        with self.store.read() as conn:
+            return [_message_dict(m) for m in self.store.messages(conn, self.id)]
+
     # -- the facilitator's rulings -----------------------------------------------------------
     def void_order(self, token: str | None, seat: str, index: int, reason: str) -> dict:
         """The facilitator voids one of a seat's sealed orders for the open round (by its

@@ -143,7 +143,9 @@ def _common(model: GeoModel | None, st: dict | None, page_kind: str, title: str,
     data = {}
     if st:
         data = {"session": st["session"], "seat": seat, "status": st["status"], "adjudicated": st["adjudicated"],
-                "round": st["current_round"] or "", "rounds": st["rounds"], "phase": st.get("phase") or ""}
+                "round": st["current_round"] or "", "rounds": st["rounds"], "phase": st.get("phase") or "",
+                # who has sealed or is answering, as the script's poll spells it: a change reloads the facilitator
+                "signature": ",".join(f"{x['state']}:{seat_state(x)}" for x in st["seats"])}
     return {"st": st, "me": seat, "page_kind": page_kind, "title": title, "data": data,
             "colour": lambda state: colours.get(state, "#999999")}
 

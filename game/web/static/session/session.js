@@ -130,7 +130,7 @@
   function signature(st) {
     return st.seats.map(function (s) { return s.state + ":" + seatWord(s); }).join(",");
   }
-  var firstSignature = null;
+  var firstSignature = body.dataset.signature || null;
 
   function changed(st) {
     return String(st.adjudicated) !== body.dataset.adjudicated || st.status !== body.dataset.status ||

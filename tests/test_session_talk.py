@@ -327,3 +327,27 @@ def test_a_version_1_database_is_migrated_in_place(tmp_path):
     assert s.status()["phase"] == "orders" and s.messages(None) == []
     s.send_message(c.seat_tokens["BETA"], "after the migration")
     assert s.messages(None)[0]["text"] == "after the migration"
+
+
+def test_the_web_layer_never_imports_the_cli():
+    import subprocess
+    import sys
+
+    code = ("import sys, game.web.server, game.web.session_pages, game.web.session_html, game.web.command; "
+            "bad = sorted(m for m in sys.modules if m == 'game.cli' or m.startswith('game.cli.')); "
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_templates_autoescape_and_assets_are_files():
+    from game.web import session_assets, session_html
+
+    env = session_html.templates().env
+    assert env.autoescape is True
+    page = session_html.error_page(404, "<img src=x onerror=alert(1)>")
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    for name in session_assets.ASSETS:
+        assert (session_assets.STATIC / name).is_file() and session_assets.asset(name)
+    with pytest.raises(KeyError):
+        session_assets.asset("../session_html.py")

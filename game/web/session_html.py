@@ -337,8 +337,8 @@ def briefing_context(b: dict, model: GeoModel, labels: Labels) -> dict:
     return {"situation": situation, "objectives": objectives, "changes": changes, "threats": threats,
             "budget": priv["budget"], "max_actions": priv["max_actions"], "resolve": priv["resolve"],
             "resolve_words": resolve_words + ".",
-            "stance": f"{answer_text('proposal', bool(stance.get('accept_proposals')))} coalition proposals, "
-                      f"{answer_text('demand', bool(stance.get('concede')))} coercive demands.",
+            "stance": f"{'join' if stance.get('accept_proposals') else 'stay out of'} coalition proposals, "
+                      f"{'concede to' if stance.get('concede') else 'resist'} coercive demands.",
             "own": own,
             "dependence": [{"sector": labels.sector(d["sector"]), "supplier": d["largest_foreign_supplier"],
                             "share": f"{d['share']:.0%}"} for d in priv["dependence"]]}

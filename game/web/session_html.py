@@ -181,6 +181,11 @@ def card_entry(entry: dict, labels: Labels) -> dict:
         spec["hi"] = f.get("le", f.get("lt"))
         spec["initial"] = _initial(f, entry.get("example"))
         fields.append(spec)
+    by_name = {f["name"]: f for f in fields}
+    if "state" in by_name and "target" in by_name and by_name["state"]["initial"] == by_name["target"]["initial"]:
+        # an embargo of a state on itself is refused: start the form with two different states
+        others = [c for c in by_name["target"]["choices"] if c != by_name["state"]["initial"]]
+        by_name["target"]["initial"] = others[0] if others else None
     return {"kind": entry["kind"], "title": title_of(entry["kind"]), "help": entry["help"], "fields": fields,
             "effect": entry.get("effect")}
 

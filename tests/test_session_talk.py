@@ -19,7 +19,16 @@ import pytest
 from conftest import CONFIGS, ROOT, check_server_log
 
 from game.cli import main
-from game.session import Asking, Conflict, Forbidden, IllegalOrder, NotFound, SessionStore, create_session, open_session
+from game.session import (
+    Asking,
+    Conflict,
+    Forbidden,
+    IllegalOrder,
+    NotFound,
+    SessionStore,
+    create_session,
+    open_session,
+)
 from game.web.server import free_port, spawn, stop
 
 TINY = CONFIGS / "tiny.yaml"
@@ -135,7 +144,7 @@ def test_the_deadline_closes_the_round_with_standing_orders_and_stances(tmp_path
     assert s.set_deadline(c.facilitator_token, None)["seconds_left"] is None
     with pytest.raises(Forbidden):
         s.set_deadline(c.seat_tokens["ALPHA"], 5)
-    code, out, err = cli("session", "deadline", c.session_id, "--token", c.facilitator_token, "--seconds", "0",
+    code, _, err = cli("session", "deadline", c.session_id, "--token", c.facilitator_token, "--seconds", "0",
                          "--db", store.path)
     assert code == 2 and "--deadline: expected whole seconds" in err
     assert s.check().ok
@@ -221,7 +230,7 @@ def _http(port, method, path, token=None, data=None):
 
 
 def test_messages_and_answers_over_http_keep_pairs_apart(tmp_path):
-    db, c, s = _three_seats(tmp_path)
+    db, c, _ = _three_seats(tmp_path)
     t, sid = c.seat_tokens, c.session_id
     port = free_port()
     proc = spawn(port, sessions=[sid], db=db, cwd=ROOT)

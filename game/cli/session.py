@@ -231,10 +231,8 @@ def inject(args) -> int:
 
 
 def close_round(args) -> int:
-    from game.session.tables import render_result
-
     from game.session import Asking
-    from game.session.tables import render_asking
+    from game.session.tables import render_asking, render_result
 
     result = _session(args).close_round(_token(args), round=args.round)
     text = render_asking(result.as_dict()) if isinstance(result, Asking) else render_result(result.as_dict())

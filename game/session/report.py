@@ -280,8 +280,8 @@ def build_report(session) -> str:
              "the state's own objectives. The counterfactual puts the seats' scenario strategies in the human "
              "seats, with the same seed and the same facilitator injects.</p>"),
             _score_table(s_played, s_cf, seats),
-            f'<img alt="scores by state, session and counterfactual" '
-            f'src="{_score_chart(s_played, s_cf, seats, colours)}">',
+            (f'<img alt="scores by state, session and counterfactual" '
+             f'src="{_score_chart(s_played, s_cf, seats, colours)}">'),
             "<h2>The seats, round by round</h2>",
             f'<img alt="welfare and autonomy of the seats by round" src="{_series_chart(played, cf, seats)}">',
         ]
@@ -289,8 +289,8 @@ def build_report(session) -> str:
         body[1:1] = ["<h2>Key moments</h2>",
                      '<ul class="moments">' + "".join(f"<li>{_esc(m)}</li>" for m in moments) + "</ul>"]
         body += ["<h2>The world after each round</h2>",
-                 '<p class="muted">The trade network in the sector the public screen shows first; '
-                 "lines are flows, dashes controls and embargoes.</p>",
+                 ('<p class="muted">The trade network in the sector the public screen shows first; '
+                  "lines are flows, dashes controls and embargoes.</p>"),
                  f'<div class="maps">{"".join(maps)}</div>']
     body += ["<h2>Timeline of orders, answers, messages and events</h2>",
              "<p class=\"muted\">Private messages are shown: this is the facilitator's report.</p>",

@@ -120,7 +120,8 @@ def render_events(events: Sequence[dict], limit: int | None = None, skip: tuple[
     return "\n".join(lines) or "  (nothing happened)"
 
 
-def render_private(priv: dict, orders: list[dict] | None, labels: Labels = Labels()) -> str:
+def render_private(priv: dict, orders: list[dict] | None, labels: Labels | None = None) -> str:
+    labels = labels or Labels()
     obj = ", ".join(f"{k} {v:.2f}" for k, v in priv["objectives"].items())
     own = priv["own"]
     dep = ", ".join(f"{d['sector']} {d['largest_foreign_supplier']} {d['share']:.0%}" for d in priv["dependence"])

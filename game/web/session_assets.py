@@ -4,7 +4,7 @@ folder, no path from the request, is ever read)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 STATIC = Path(__file__).parent / "static" / "session"
@@ -13,7 +13,7 @@ ASSETS = {"session.css": "text/css; charset=utf-8", "session.js": "text/javascri
 POLL_MS = 1500  # the pages' status poll (in session.js)
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset(name: str) -> bytes:
     """A static file's bytes; KeyError for a name not in ASSETS."""
     if name not in ASSETS:

@@ -25,7 +25,6 @@ from game.web.palette import state_colours
 from game.words import (
     GLOSSARY,
     Labels,
-    answer_text,
     glossary_for,
     in_force,
     inject_text,
@@ -313,8 +312,8 @@ def briefing_context(b: dict, model: GeoModel, labels: Labels) -> dict:
     share = {k: v["world_share"] for k, v in pub["market"][seat].items()}
     strong = sorted(share, key=lambda k: -share[k])[:2]
     situation = [
-        f"{seat} has a GDP of ${me['gdp']:,.0f}bn; allies: {', '.join(priv['allies']) or 'none'}; "
-        f"rivals: {', '.join(me['rivals']) or 'none'}.",
+        (f"{seat} has a GDP of ${me['gdp']:,.0f}bn; allies: {', '.join(priv['allies']) or 'none'}; "
+         f"rivals: {', '.join(me['rivals']) or 'none'}."),
         "Your strongest sectors by world market share: "
         + ", ".join(f"{labels.sector(k)} ({share[k]:.0%})" for k in strong) + ".",
     ]

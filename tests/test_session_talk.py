@@ -360,3 +360,41 @@ def test_templates_autoescape_and_assets_are_files():
         assert (session_assets.STATIC / name).is_file() and session_assets.asset(name)
     with pytest.raises(KeyError):
         session_assets.asset("../session_html.py")
+
+
+ANSWER_THEN_DIE = """
+import json, sys, time
+from game.session import SessionStore, open_session
+db, sid, token = sys.argv[1:4]
+s = open_session(SessionStore(db), sid)
+print("ASK", json.dumps(s.submit("ALPHA", token, [])["asking"]), flush=True)
+print("ACK", json.dumps(s.answer("ALPHA", token, "ALPHA-demand-GAMMA-rare_earths", True)), flush=True)
+print("MSG", json.dumps(s.send_message(token, "ALPHA: we give way this once")), flush=True)
+time.sleep(120)
+"""
+
+
+def test_sigkill_after_an_acknowledged_answer_and_message_loses_nothing(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.sqlite"
+    c = create_session(SessionStore(db), TINY, ["ALPHA"], seed=0, rounds=3)
+    t = c.seat_tokens["ALPHA"]
+    p = subprocess.Popen([sys.executable, "-c", ANSWER_THEN_DIE, str(db), c.session_id, t], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = [p.stdout.readline() for _ in range(3)]
+    assert [x.split(" ", 1)[0] for x in lines] == ["ASK", "ACK", "MSG"], p.stderr.read()
+    p.send_signal(signal.SIGKILL)
+    p.wait(10)
+
+    s = open_session(SessionStore(db), c.session_id)
+    assert s.resume()["adjudicated"] is None  # still waiting for ALPHA's other answer
+    answered = {d["id"]: d["answer"] for d in s.pending(t, "ALPHA")}
+    assert answered[DEMAND] == "concede" and list(answered.values()).count(None) == 1
+    assert [m["text"] for m in s.messages(None)] == ["ALPHA: we give way this once"]
+    other = next(k for k, v in answered.items() if v is None)
+    result = s.answer("ALPHA", t, other, False)["adjudicated"]
+    assert any("ALPHA conceded to GAMMA" in e["text"] for e in result["events"])
+    assert s.check().ok

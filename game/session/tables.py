@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from game.words import GLOSSARY, Labels, order_text, policy_text
+from game.words import GLOSSARY, Labels, in_force, order_text, policy_text
 
 STATE_COLUMNS = (("gdp", "GDP $bn", "{:,.0f}"), ("welfare_change", "welfare chg", "{:+.1f}"),
                  ("autonomy", "autonomy", "{:.3f}"), ("indispensability", "indisp.", "{:.3f}"),
@@ -99,16 +99,19 @@ def render_states(states: Sequence[dict], mark: Sequence[str] = ()) -> str:
     return table(rows, ["state", *(h for _, h, _ in STATE_COLUMNS), "blocs"])
 
 
-def render_public(pub: dict) -> str:
+def render_public(pub: dict, round_: int | None = None) -> str:
+    """The public briefing as text; with `round_`, only the policies still in force in it."""
     out = ["States (last round):", render_states(pub["states"])]
     sectors = [s["sector"] for s in pub["sectors"]]
     out.append("\nWorld market share and technology (best firm vs frontier) by sector:")
     rows = [[state, *(f"{m[s]['world_share']:.0%} / {m[s]['tech']:.2f}" for s in sectors)]
             for state, m in pub["market"].items()]
-    out.append(table(rows, ["state", *sectors]))
+    names = Labels.of_public(pub)
+    out.append(table(rows, ["state", *(names.sector(x) for x in sectors)]))
     out.append("\nPolicies in force:")
     labels = Labels.of_public(pub)
-    out += [f"  {policy_text(p, labels)}" for p in pub["policies"]] or ["  (none)"]
+    policies = pub["policies"] if round_ is None else in_force(pub["policies"], round_)
+    out += [f"  {policy_text(p, labels)}" for p in policies] or ["  (none)"]
     return "\n".join(out)
 
 
@@ -157,7 +160,7 @@ def render_legal(legal: list[dict]) -> str:
 
 
 def render_briefing(b: dict, legal: bool = True) -> str:
-    out = [render_status(b["session"]), "", render_public(b["public"])]
+    out = [render_status(b["session"]), "", render_public(b["public"], b["session"]["current_round"])]
     if b.get("last_round"):
         lr = b["last_round"]
         out += ["", f"Round {lr['round']} (closed by {lr['closed_by']}):", render_events(lr["events"], limit=25)]

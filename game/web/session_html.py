@@ -115,12 +115,8 @@ def phase_text(st: dict) -> str:
 
 
 def round_text(st: dict) -> Markup:
-    """'Round 2 of 10 open (1 adjudicated)' or 'Game over after round 10 of 10'."""
-    if st["status"] == "ended":
-        return Markup('Game over after round <b class="hf-adjudicated">{}</b> of {}').format(
-            st["adjudicated"], st["rounds"])
-    return Markup('Round <b class="hf-current">{}</b> of {} open <span class="hf-quiet">({} adjudicated)</span>').format(
-        st["current_round"], st["rounds"], st["adjudicated"])
+    """'Round 2 of 10 open (1 adjudicated)' or 'Game over after round 10 of 10' (templates/session/round.html)."""
+    return Markup(templates().get_template("session/round.html").render(st=st).strip())
 
 
 def default_sector(model: GeoModel) -> str:

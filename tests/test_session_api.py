@@ -182,8 +182,13 @@ def test_the_game_ends_after_its_last_round(tmp_path):
     store = SessionStore(tmp_path / "s.sqlite")
     c = create_session(store, TINY, ["ALPHA"], rounds=2)
     s = open_session(store, c.session_id)
-    assert not s.submit("ALPHA", c.seat_tokens["ALPHA"], [])["adjudicated"]["ended"]
-    assert s.submit("ALPHA", c.seat_tokens["ALPHA"], [])["adjudicated"]["ended"]
+    t = c.seat_tokens["ALPHA"]
+    for last in (False, True):
+        ack = s.submit("ALPHA", t, [])
+        if ack["asking"]:  # the round asks ALPHA something: answer it all
+            for d in ack["asking"]["pending"]:
+                ack = s.answer("ALPHA", t, d["id"], False)
+        assert ack["adjudicated"]["ended"] is last
     assert s.status()["status"] == "ended"
 
 
@@ -284,7 +289,10 @@ def test_standing_answers_and_scripted_moves_of_seats(tmp_path):
     store = SessionStore(tmp_path / "s.sqlite")
     c = create_session(store, scenario_from_dict(data), {"BETA": {"accept_proposals": True}}, rounds=3)
     s = open_session(store, c.session_id)
-    events = s.submit("BETA", c.seat_tokens["BETA"], [])["adjudicated"]["events"]
+    ack = s.submit("BETA", c.seat_tokens["BETA"], [])
+    assert [d["id"] for d in ack["asking"]["pending"]] == ["BETA-proposal-ALPHA-chips-GAMMA"]  # BETA is asked
+    events = s.close_round(c.facilitator_token).events  # ... and does not answer: its standing answer applies
     texts = [e["text"] for e in events]
     assert any("BETA joined ALPHA's controls" in t for t in texts)
+    assert any(e["kind"] == "standing" and "standing stance applied (join)" in e["text"] for e in events)
     assert not any("BETA halted exports" in t for t in texts)

@@ -202,17 +202,15 @@ def test_seats_and_facilitator_in_separate_browsers(server, game, db, people, sh
     expect(gpage.locator("#hf-private h2")).to_contain_text("GAMMA")
 
     # BETA drafts through the forms: a legal subsidy, then an illegal order the server refuses (422).
-    fill_card(bpage, "subsidy", {"sector": "chips", "amount": "3.25"})
+    fill_card(bpage, "subsidy", {"sector": "chips", "amount": "3.5"})
     expect(bpage.locator("#hf-draft li")).to_have_count(1)
     expect(bpage.locator("#hf-msg")).to_contain_text("Added:")
-    bpage.locator(".hf-json summary").click()
-    bpage.locator("#hf-json").fill('{"kind": "subsidy", "sector": "nowhere", "amount": 1}')
-    bpage.locator("#hf-json-form button").click()
-    expect(bpage.locator("#hf-msg")).to_contain_text("nowhere")
+    fill_card(bpage, "subsidy", {"sector": "chips", "amount": "99999"})  # over budget: refused at the form
+    expect(bpage.locator('form.hf-action[data-kind="subsidy"] .hf-form-msg')).to_contain_text("refused")
     expect(bpage.locator("#hf-draft li")).to_have_count(1)
     bpage.locator("#hf-submit").click()
     expect(bpage.locator("#hf-msg")).to_contain_text("Sealed 1 order(s) for round 1")
-    expect(bpage.locator("#hf-sealed-box")).to_contain_text('"amount": 3.25')
+    expect(bpage.locator("#hf-sealed-box")).to_contain_text("BETA spends $3.5bn on research in advanced chips")
     screenshot(bpage, shots / "seat_beta.png")
     bpage.locator('form.hf-action[data-kind="diversify"]').scroll_into_view_if_needed()
     bpage.screenshot(path=shots / "seat_beta_scrolled.png")  # the orders panel stays in view
@@ -221,10 +219,9 @@ def test_seats_and_facilitator_in_separate_browsers(server, game, db, people, sh
     expect(status_of).to_have_text("submitted")
     expect(gpage.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "true")
     expect(pub.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "true")
-    assert "3.25" not in gpage.content() and "3.25" not in pub.content()
+    assert "$3.5bn" not in gpage.content() and "$3.5bn" not in pub.content()
     expect(gpage.locator("#hf-sealed-box")).to_contain_text("None sealed yet")
-    fpage.locator("#hf-pending-orders summary").click()
-    expect(fpage.locator("#hf-pending-orders")).to_contain_text("3.25")
+    expect(fpage.locator("#hf-pending-orders")).to_contain_text("$3.5bn")
 
     # BETA's browser cannot read GAMMA's page or act for GAMMA or the facilitator: HTTP 403.
     api = f"{server}/api/session/{sid}"
@@ -273,7 +270,7 @@ def test_seats_and_facilitator_in_separate_browsers(server, game, db, people, sh
     card.locator('[data-field="factor"]').fill("1.5")
     card.locator("button.hf-add").click()
     expect(fpage.locator("#hf-msg")).to_contain_text("Inject added to round 1")
-    expect(fpage.locator(".hf-pending-injects")).to_contain_text("demand_shock")
+    expect(fpage.locator(".hf-pending-injects")).to_contain_text("Spending on advanced chips everywhere rises by 50%")
     screenshot(fpage, shots / "facilitator.png")
     fpage.locator("#hf-close").click()
     expect(fpage.locator("#hf-msg")).to_contain_text("Round 1 adjudicated")
@@ -283,8 +280,8 @@ def test_seats_and_facilitator_in_separate_browsers(server, game, db, people, sh
     for page in (bpage, gpage):
         expect(page.locator("#hf-round")).to_contain_text("Round 2 of 10")
         expect(page.locator("#hf-debrief h2")).to_contain_text("Debrief: round 1")
-        expect(page.locator("#hf-debrief .hf-round-orders")).to_contain_text("3.25")  # public once adjudicated
-        expect(page.locator("#hf-debrief")).to_contain_text("demand_shock")
+        expect(page.locator("#hf-debrief .hf-round-orders")).to_contain_text("$3.5bn")  # public once adjudicated
+        expect(page.locator("#hf-debrief")).to_contain_text("Spending on advanced chips everywhere rises by 50%")
         expect(page.locator("#hf-sealed-box")).to_contain_text("None sealed yet")
     expect(bpage.locator("#hf-debrief .hf-results")).to_contain_text("welfare change")
     expect(pub.locator("#hf-round")).to_contain_text("Round 2 of 10")
@@ -344,7 +341,7 @@ def test_order_survives_sigkill_of_the_server(browser, db, people, shots):
     try:
         b = people(origin)
         page = b.open(seat_url(sid, "BETA", beta))
-        expect(page.locator("#hf-sealed-box")).to_contain_text('"amount": 1.75')
+        expect(page.locator("#hf-sealed-box")).to_contain_text('$1.75bn on a stockpile of rare earths')
         expect(page.locator('.hf-chip[data-seat="BETA"]')).to_have_attribute("data-submitted", "true")
         stored = b.ctx.request.get(f"{origin}/api/session/{sid}/seat/BETA/orders",
                                    headers={"Authorization": f"Bearer {beta}"}).json()

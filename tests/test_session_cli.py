@@ -88,7 +88,7 @@ def test_a_whole_session_through_the_cli(session, tmp_path):
     assert text.startswith("Round 2 adjudicated (facilitator)")
 
     text = ok("session", "show", sid, "--db", db)  # the public view
-    assert "round 3 of 3 open" in text and "BETA controls chips exports to GAMMA" in text and "private" not in text
+    assert "round 3 of 3 open" in text and "BETA controls advanced chips exports to GAMMA" in text and "private" not in text
     r = hf("session", "check", sid, "--db", db)
     assert r.returncode == 0 and "replay equals the stored state in every round" in r.stdout
 

@@ -298,7 +298,13 @@ class AdaptiveLearner(StateStrategy):
 
 class HumanSeat(StateStrategy):
     """A human player: moves come from the seat's submitted orders. The session layer
-    fills `orders` before the round; with none, the seat holds its current policies."""
+    fills `orders` before the round; with none, the seat holds its current policies.
+
+    Answers: the session layer may fill `answers` with the player's own answer to a
+    coalition proposal (key ("proposal", proposer, target, sector)) or a coercive
+    demand (key ("demand", coercer, sector)), indices as in the world; a question not
+    in `answers` gets the standing answer. `asked` lists what the round asked and
+    whether the player's own answer or the standing one applied."""
 
     kind = "human"
     summary = "A human seat: sealed orders submitted for the round, standing answers."
@@ -307,16 +313,25 @@ class HumanSeat(StateStrategy):
     def __init__(self, **params):
         super().__init__(**params)
         self.orders: list[A.Action] = []
+        self.answers: dict[tuple, bool] = {}
+        self.asked: list[dict] = []
 
     def decide(self, obs, rng):
         orders, self.orders = self.orders, []
+        self.asked = []
         return orders
 
+    def _answer(self, key: tuple, standing: bool) -> bool:
+        own = key in self.answers
+        yes = bool(self.answers[key]) if own else standing
+        self.asked.append({"key": key, "answered": own, "yes": yes})
+        return yes
+
     def answer_proposal(self, obs, prop, rng):
-        return bool(self.params["accept_proposals"])
+        return self._answer(("proposal", prop.proposer, prop.target, prop.sector), bool(self.params["accept_proposals"]))
 
     def answer_demand(self, obs, demand, rng):
-        return bool(self.params["concede"])
+        return self._answer(("demand", demand.coercer, demand.sector), bool(self.params["concede"]))
 
 
 STATE_STRATEGY_CLASSES: dict[str, type[StateStrategy]] = {

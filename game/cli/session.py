@@ -5,6 +5,12 @@
     highfence session order ID --seat S --token T --action JSON        # sealed orders
     highfence session inject ID --token F --inject JSON                # facilitator
     highfence session close-round ID --token F                         # facilitator
+    highfence session answer ID --seat S --token T --decision DID (--accept|--reject)
+    highfence session message ID --seat S --token T (--to SEAT|--public) --text TEXT
+    highfence session messages ID --seat S --token T                   # what S may read
+    highfence session deadline ID --token F --seconds N | --clear      # facilitator
+    highfence session void ID --token F --seat S --order N --reason TEXT   # facilitator
+    highfence session note ID --token F --text TEXT [--round R]        # facilitator
     highfence session pause|unpause|end ID --token F                   # facilitator
     highfence session resume ID | check ID | fork ID --at-round N | list
 
@@ -48,7 +54,11 @@ def register(sub) -> None:
     c.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     c.add_argument("--rounds", type=int, help="number of rounds (default: the scenario's)")
     c.add_argument("--manual-close", action="store_true",
-                   help="only the facilitator closes rounds (default: a round also closes when every seat has submitted)")
+                   help="only the facilitator closes rounds (default: a round also closes when every seat has "
+                        "submitted and answered)")
+    c.add_argument("--deadline", type=int, metavar="SECONDS",
+                   help="each round closes by itself this long after it opens: seats without orders hold, "
+                        "unanswered questions get the standing stance")
 
     c = add("order", "submit a seat's sealed orders for the open round (replaces its earlier ones)", order,
             token=True, seat=True)
@@ -63,8 +73,9 @@ def register(sub) -> None:
     c.add_argument("--inject", required=True, metavar="JSON",
                    help='e.g. \'{"kind": "supply_disruption", "state": "TWN", "sector": "logic_chips", "loss": 0.3}\'')
 
-    c = add("close-round", "facilitator: adjudicate the open round now (seats without orders hold)", close_round,
-            token=True)
+    c = add("close-round", "facilitator: close the open round now: seats without orders hold; if the round asks "
+                           "a seat something, the seats are asked first (close again to apply standing stances)",
+            close_round, token=True)
     c.add_argument("--round", type=int, help="refuse unless this is the open round")
     add("pause", "facilitator: pause the session (no orders, no adjudication)", pause, token=True)
     add("unpause", "facilitator: let play go on", unpause, token=True)
@@ -76,6 +87,38 @@ def register(sub) -> None:
     c = add("fork", "start a new session from round N of this one", fork)
     c.add_argument("--at-round", type=int, required=True, metavar="N")
     add("list", "sessions in the database", list_, session=False)
+
+    c = add("answer", "a seat answers a pending decision (a coalition proposal, a coercive demand)", answer,
+            token=True, seat=True)
+    c.add_argument("--decision", required=True, metavar="DID", help="the decision's id (`session show --json`: pending)")
+    yes = c.add_mutually_exclusive_group(required=True)
+    yes.add_argument("--accept", action="store_true", help="join the coalition / concede to the demand")
+    yes.add_argument("--reject", action="store_true", help="stay out of the coalition / resist the demand")
+
+    c = add("message", "send a private message to a seat, or a public statement", message, token=True, seat=True)
+    to = c.add_mutually_exclusive_group(required=True)
+    to.add_argument("--to", action="append", metavar="SEAT", help="a seat; repeat for more")
+    to.add_argument("--public", action="store_true", help="a public statement every seat reads")
+    c.add_argument("--text", required=True)
+
+    add("messages", "the messages this token may read (public ones, and its own private ones)", messages_,
+        token=True, seat=True)
+
+    c = add("deadline", "facilitator: set the open round's deadline (and every later round's)", deadline, token=True)
+    dl = c.add_mutually_exclusive_group(required=True)
+    dl.add_argument("--seconds", type=int, help="seconds from now")
+    dl.add_argument("--clear", action="store_true", help="no deadline")
+    c.add_argument("--this-round-only", action="store_true", help="later rounds keep their deadline")
+
+    c = add("void", "facilitator: void one of a seat's sealed orders for the open round, with a reason", void,
+            token=True, seat=True)
+    c.add_argument("--order", type=int, required=True, metavar="N", help="its number in the seat's orders, from 1")
+    c.add_argument("--reason", required=True, help="why (the seat reads it, the report shows it)")
+
+    c = add("note", "facilitator: an adjudication note for a round (shown in debriefs and the report)", note,
+            token=True)
+    c.add_argument("--text", required=True)
+    c.add_argument("--round", type=int, help="default: the open round")
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -148,25 +191,31 @@ def new(args) -> int:
     seats = parse_seats(args.seat)
     store = _store(args, create=True)
     created = create_session(store, args.scenario, seats, seed=args.seed, rounds=args.rounds,
-                             auto_close=not args.manual_close)
+                             auto_close=not args.manual_close, deadline=args.deadline)
     _emit(args, created.as_dict(), created_text(created, store.path))
     return 0
 
 
 def order(args) -> int:
     from game.errors import HighfenceError
-    from game.session.tables import compact, render_result
+    from game.session.tables import render_asking, render_result
 
     if not args.seat:
         raise HighfenceError("--seat: which seat is ordering?")
     s = _session(args)
     ack = s.submit(args.seat, _token(args), args.action, append=args.append, round=args.round)
+    from game.words import Labels, order_text
+
+    labels = Labels.of_scenario(s.scenario)
     lines = [f"{args.seat}'s orders for round {ack['round']} recorded (submission {ack['revision']}):"]
-    lines += [f"  {n}. {compact(a)}\n     -> {e}" for n, (a, e) in enumerate(zip(ack["orders"], ack["effects"]), 1)]
+    lines += [f"  {n}. {order_text(a, args.seat, labels)}\n     -> {e}"
+              for n, (a, e) in enumerate(zip(ack["orders"], ack["effects"]), 1)]
     if not ack["orders"]:
         lines.append("  hold: policies in force stay")
     if ack["adjudicated"]:
         lines.append(render_result(ack["adjudicated"]))
+    elif ack.get("asking"):
+        lines.append(render_asking(ack["asking"]))
     else:
         waiting = [x["state"] for x in s.status()["seats"] if not x["submitted"]]
         lines.append(f"waiting for: {', '.join(waiting)}" if waiting else "every seat has submitted")
@@ -182,10 +231,12 @@ def inject(args) -> int:
 
 
 def close_round(args) -> int:
-    from game.session.tables import render_result
+    from game.session import Asking
+    from game.session.tables import render_asking, render_result
 
     result = _session(args).close_round(_token(args), round=args.round)
-    _emit(args, result.as_dict(), render_result(result.as_dict()))
+    text = render_asking(result.as_dict()) if isinstance(result, Asking) else render_result(result.as_dict())
+    _emit(args, result.as_dict(), text)
     return 0
 
 
@@ -254,4 +305,66 @@ def list_(args) -> int:
                    ",".join(r["seats"]), r["parent"] or "", r["created_at"]] for r in rows],
                  ["session", "scenario", "status", "rounds", "seats", "forked from", "created"]) if rows else "no sessions"
     _emit(args, rows, text)
+    return 0
+
+
+def answer(args) -> int:
+    from game.errors import HighfenceError
+    from game.session.tables import render_result
+
+    if not args.seat:
+        raise HighfenceError("--seat: which seat is answering?")
+    s = _session(args)
+    ack = s.answer(args.seat, _token(args), args.decision, bool(args.accept))
+    text = f"{args.seat} answered {args.decision} for round {ack['round']}: {ack['answer']}"
+    if ack["adjudicated"]:
+        text += "\n" + render_result(ack["adjudicated"])
+    else:
+        open_ = [d["id"] for d in s.pending(_token(args), args.seat) if not d["answered"]]
+        text += f"\nstill to answer: {', '.join(open_)}" if open_ else "\nwaiting for the other seats' answers"
+    _emit(args, ack, text)
+    return 0
+
+
+def message(args) -> int:
+    m = _session(args).send_message(_token(args), args.text, to=None if args.public else args.to, seat=args.seat)
+    to = "everyone (public)" if m["public"] else ", ".join(m["to"])
+    _emit(args, m, f"message {m['seq']} from {m['from']} to {to} sent (round {m['round']})")
+    return 0
+
+
+def messages_(args) -> int:
+    from game.session.tables import render_messages
+
+    rows = _session(args).messages(_token(args), args.seat)
+    _emit(args, rows, render_messages(rows))
+    return 0
+
+
+def deadline(args) -> int:
+    from game.session.tables import render_status
+
+    st = _session(args).set_deadline(_token(args), None if args.clear else args.seconds,
+                                     every_round=not args.this_round_only)
+    _emit(args, st, render_status(st))
+    return 0
+
+
+def void(args) -> int:
+    from game.errors import HighfenceError
+    from game.words import Labels, order_text
+
+    if not args.seat:
+        raise HighfenceError("--seat: whose order?")
+    s = _session(args)
+    ack = s.void_order(_token(args), args.seat, args.order, args.reason)
+    labels = Labels.of_scenario(s.scenario)
+    _emit(args, ack, f"voided for round {ack['round']}: {order_text(ack['voided'], args.seat, labels)} "
+                     f"Reason: {ack['reason']}")
+    return 0
+
+
+def note(args) -> int:
+    ack = _session(args).add_note(_token(args), args.text, round=args.round)
+    _emit(args, ack, f"note for round {ack['round']} recorded")
     return 0

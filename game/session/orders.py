@@ -39,8 +39,9 @@ FIRM_LIST_FIELDS = {"entities"}
 EXAMPLES_TRIED = 8  # candidates dry-run per kind before declaring it unavailable
 
 
-def help_text(kind: str) -> str:
-    cls = ACTION_CLASSES.get(kind) or INJECT_CLASSES[kind]
+def help_text(kind: str, inject: bool = False) -> str:
+    # "embargo" is both an order and an inject kind (with different fields): ask for the one meant.
+    cls = INJECT_CLASSES[kind] if inject else ACTION_CLASSES.get(kind) or INJECT_CLASSES[kind]
     doc = cls.__doc__ if cls.__doc__ and "Usage docs" not in cls.__doc__ else EXTRA_HELP.get(kind, kind)
     return " ".join(doc.split())
 
@@ -148,10 +149,11 @@ def check_inject(model: GeoModel, inj: Inject) -> str:
 # -- the menu -----------------------------------------------------------------------
 
 
-def field_specs(kind: str, states: Sequence[str], sectors: Sequence[str], firms: Sequence[str] = ()) -> list[dict]:
-    """The fields of an action kind, for forms and terminal menus: name, input type,
-    choices, default, whether required."""
-    cls = ACTION_CLASSES.get(kind) or INJECT_CLASSES[kind]
+def field_specs(kind: str, states: Sequence[str], sectors: Sequence[str], firms: Sequence[str] = (),
+                inject: bool = False) -> list[dict]:
+    """The fields of an action kind (or with `inject`, an inject kind), for forms and
+    terminal menus: name, input type, choices, default, whether required."""
+    cls = INJECT_CLASSES[kind] if inject else ACTION_CLASSES.get(kind) or INJECT_CLASSES[kind]
     out = []
     for name, f in cls.model_fields.items():
         if name == "kind":
@@ -274,4 +276,5 @@ def legal_actions(model: GeoModel, state: str) -> list[dict]:
 def inject_menu(model: GeoModel) -> list[dict]:
     """The facilitator's inject menu: kinds, help text and fields."""
     names, sectors = model.world.states.names, model.world.sectors.names
-    return [{"kind": k, "help": help_text(k), "fields": field_specs(k, names, sectors)} for k in INJECT_KINDS]
+    return [{"kind": k, "help": help_text(k, inject=True), "fields": field_specs(k, names, sectors, inject=True)}
+            for k in INJECT_KINDS]

@@ -63,14 +63,71 @@ def parse_round(orders: Mapping[str, Sequence[dict]], injects: Sequence[dict]) -
             [parse_inject(i) for i in injects])
 
 
-def play_round(model: GeoModel, orders: Mapping[str, list[Action]], injects: Sequence[Inject]) -> None:
+Answer = tuple[str, str, str | None, str]  # (kind, source, target, sector): a question a seat answered
+
+
+def play_round(model: GeoModel, orders: Mapping[str, list[Action]], injects: Sequence[Inject],
+               answers: Mapping[str, Mapping[Answer, bool]] | None = None) -> list[dict]:
     """Adjudicate the coming round: seats' sealed orders (a seat not named holds), the
-    facilitator's injects, then one step of the engine."""
+    facilitator's injects, the seats' own answers to what the round asks them (a
+    question not answered gets the seat's standing stance), then one step of the engine.
+
+    Returns what the round asked each human seat: [{seat, kind, source, target,
+    sector, answered, yes}]. A question the seat left unanswered adds a "standing"
+    event to the round's log, so the log says the standing stance applied."""
     for inj in injects:
         model.add_inject(inj)
     for seat, actions in orders.items():
         model.submit(seat, list(actions))
-    model.step()
+    names, sectors = model.world.states.names, model.world.sectors.names
+    seats = {names[a.index]: a.strategy for a in model.state_agents if getattr(a.strategy, "kind", None) == HUMAN}
+    for seat, strategy in seats.items():
+        strategy.answers = {_engine_key(q, names, sectors): bool(v) for q, v in (answers or {}).get(seat, {}).items()}
+    try:
+        model.step()
+    finally:
+        for strategy in seats.values():
+            strategy.answers = {}
+    asked = []
+    for seat, strategy in seats.items():
+        for q in strategy.asked:
+            key = q["key"]
+            kind, source = key[0], names[key[1]]
+            target = names[key[2]] if kind == "proposal" else None
+            sector = sectors[key[-1]]
+            asked.append({"seat": seat, "kind": kind, "source": source, "target": target, "sector": sector,
+                          "answered": q["answered"], "yes": q["yes"]})
+    _standing_events(model, asked)
+    return asked
+
+
+def _engine_key(q: Answer, names: list[str], sectors: list[str]) -> tuple:
+    kind, source, target, sector = q
+    if kind == "proposal":
+        return ("proposal", names.index(source), names.index(target), sectors.index(sector))
+    return ("demand", names.index(source), sectors.index(sector))
+
+
+def _standing_events(model: GeoModel, asked: list[dict]) -> None:
+    """One event per question a seat left unanswered: its standing stance applied."""
+    from game.events import Event
+    from game.words import Labels, answer_text
+
+    labels = Labels.of(model)
+    new = []
+    for q in asked:
+        if q["answered"]:
+            continue
+        what = (f"{q['source']}'s proposal to join its controls on {labels.sector(q['sector'])} to {q['target']}"
+                if q["kind"] == "proposal" else f"{q['source']}'s demand over {labels.sector(q['sector'])}")
+        new.append(Event(model.world.round, "standing", q["seat"],
+                         f"{q['seat']} did not answer {what} before the round closed: its standing stance "
+                         f"applied ({answer_text(q['kind'], q['yes'])})", q["source"], q["sector"]))
+    if new:
+        model.last_events = list(model.last_events) + new
+        log = getattr(model.datacollector, "events", None)
+        if isinstance(log, list):
+            log.extend(new)
 
 
 def hand_over(model: GeoModel, strategies: Mapping[str, dict]) -> None:

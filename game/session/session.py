@@ -27,9 +27,11 @@ Python API (what the CLI and a web page call):
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +57,18 @@ from game.session.replay import (
     scenario_yaml,
     with_seats,
 )
-from game.session.store import SeatRow, SessionRow, SessionStore, now
+from game.session.store import DecisionRow, SeatRow, SessionRow, SessionStore, now
 from game.session.tokens import hash_token, matches, new_session_id, new_token
+from game.words import Labels, answer_text, decision_text
 
 FACILITATOR, SEAT, PUBLIC = "facilitator", "seat", "public"
 CLOSED_BY_SEATS = "all seats submitted"
+CLOSED_BY_ANSWERS = "all seats answered"
 CLOSED_BY_FACILITATOR = "facilitator"
+CLOSED_BY_DEADLINE = "deadline"
+ORDERS, ANSWERS = "orders", "answers"
+MAX_MESSAGE = 2000  # characters in one message or note
+MAX_DEADLINE_S = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -97,6 +105,38 @@ class RoundResult:
 
 
 @dataclass
+class Asking:
+    """Orders are sealed and the round now waits for the seats' answers (see `Session.pending`)."""
+
+    round: int
+    pending: list[dict]
+    phase: str = ANSWERS
+    adjudicated: None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _decision_dict(d: DecisionRow) -> dict:
+    return {"id": d.id, "round": d.round, "seat": d.seat, "kind": d.kind, "from": d.source, "target": d.target,
+            "sector": d.sector, "question": d.text,
+            "answer": None if d.answer is None else answer_text(d.kind, d.answer), "answered": d.answer is not None,
+            "accepted": d.answer}
+
+
+def _deadline(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    return (datetime.now(UTC) + timedelta(seconds=int(seconds))).isoformat(timespec="milliseconds")
+
+
+def seconds_left(deadline_at: str | None) -> float | None:
+    if not deadline_at:
+        return None
+    return max(0.0, (datetime.fromisoformat(deadline_at) - datetime.now(UTC)).total_seconds())
+
+
+@dataclass
 class CheckReport:
     session_id: str
     rounds: list[dict] = field(default_factory=list)  # {round, stored, replayed, equal}
@@ -126,10 +166,12 @@ def _seat_map(scenario: Scenario, seats: Mapping[str, dict] | Sequence[str]) -> 
 
 def create_session(store: SessionStore, scenario: Scenario | str | Path, seats: Mapping[str, dict] | Sequence[str],
                    seed: int = 0, rounds: int | None = None, auto_close: bool = True,
-                   source: str | None = None) -> Created:
+                   source: str | None = None, deadline: int | None = None) -> Created:
     """Create a session: the scenario with `seats` played by humans, every other state
     by its scenario strategy. `seats` is a list of states, or a mapping state ->
-    standing answers ({"accept_proposals": bool, "concede": bool})."""
+    standing answers ({"accept_proposals": bool, "concede": bool}). With `deadline`
+    (seconds), every round closes by itself that long after it opens."""
+    _check_deadline(deadline)
     if not isinstance(scenario, Scenario):
         source = source or str(scenario)
         scenario = load_scenario(scenario)
@@ -147,7 +189,7 @@ def create_session(store: SessionStore, scenario: Scenario | str | Path, seats: 
         scenario_source=source or "<python>", scenario_yaml=scenario_yaml(scenario),
         scenario_hash=scenario.digest(), seed=int(seed), rounds=scenario.rounds, status="open", round=0,
         facilitator_hash=hash_token(facilitator), auto_close=auto_close, parent_id=None, parent_round=None,
-        engine_version=package_version(),
+        engine_version=package_version(), deadline_at=_deadline(deadline), deadline_s=deadline,
     )
     seat_rows = [SeatRow(state, hash_token(tokens[state]), scenario.states[state].strategy.model_dump(mode="json"),
                          dict(params)) for state, params in seat_params.items()]
@@ -155,6 +197,12 @@ def create_session(store: SessionStore, scenario: Scenario | str | Path, seats: 
         store.insert_session(conn, row, seat_rows)
         store.add_round(conn, row.id, 0, model.digest(), "start", [])
     return Created(row.id, facilitator, tokens, str(store.path))
+
+
+def _check_deadline(seconds) -> None:
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int)
+                                or not 1 <= seconds <= MAX_DEADLINE_S):
+        raise SessionError(f"--deadline: expected whole seconds from 1 to {MAX_DEADLINE_S}, got {seconds!r}")
 
 
 def open_session(store: SessionStore, session_id: str) -> Session:
@@ -232,11 +280,12 @@ class Session:
         with self.store.read() as conn:
             orders = self.store.orders(conn, self.id, model.steps + 1, target)
             injects = self.store.injects(conn, self.id, model.steps + 1, target)
+            decisions = self.store.decisions(conn, self.id, model.steps + 1, target)
             digests = {r.round: r.digest for r in self.store.rounds(conn, self.id, model.steps + 1, target)}
         for r in range(model.steps + 1, target + 1):
             acts, injs = parse_round({o.seat: o.actions for o in orders if o.round == r},
                                      [i.inject for i in injects if i.round == r])
-            play_round(model, acts, injs)
+            play_round(model, acts, injs, _answers([d for d in decisions if d.round == r]))
             if verify and model.digest() != digests.get(r):
                 self._model = None
                 raise ReplayMismatch(
@@ -262,16 +311,26 @@ class Session:
         return orders, injects
 
     def status(self) -> dict:
-        """Public facts: where the game is and who has submitted (not what)."""
+        """Public facts: where the game is, who has submitted and who is still answering
+        (not what), the round's deadline. Closes the round first if its deadline has passed."""
+        self.tick()
         row = self.refresh()
         orders, _ = self._pending(row.round + 1)
+        with self.store.read() as conn:
+            open_q = {d.seat for d in self.store.decisions(conn, self.id, row.round + 1, row.round + 1)
+                      if d.answer is None} if row.phase == ANSWERS else set()
         return {
             "session": self.id, "scenario": row.scenario_name, "seed": row.seed, "status": row.status,
             "rounds": row.rounds, "adjudicated": row.round,
             "current_round": row.round + 1 if row.status != "ended" else None,
-            "seats": [{"state": s, "submitted": s in orders, "strategy_in_scenario": r.strategy["kind"]}
-                      for s, r in self.seat_rows.items()],
-            "ai_states": {n: st.strategy.kind for n, st in self.scenario.states.items() if n not in self.seat_rows},
+            "phase": row.phase if row.status != "ended" else None,
+            "deadline_at": row.deadline_at if row.status != "ended" else None,
+            "seconds_left": seconds_left(row.deadline_at) if row.status != "ended" else None,
+            "deadline_s": row.deadline_s,
+            "seats": [{"state": s, "submitted": s in orders, "answering": s in open_q}
+                      for s in self.seat_rows],
+            # Who the computer plays, never how: a strategy label would tell players how an opponent behaves.
+            "ai_states": {n: "computer" for n in self.scenario.states if n not in self.seat_rows},
             "auto_close": row.auto_close,  # not the pending injects: they are the facilitator's until adjudicated
             "parent": {"session": row.parent_id, "round": row.parent_round} if row.parent_id else None,
             "created_at": row.created_at,
@@ -282,6 +341,7 @@ class Session:
         data, its own orders this round and its legal actions (with examples) for that
         seat's token; plus everyone's pending orders and injects for the facilitator."""
         role = self.role(token, seat)
+        self.tick()
         with self._lock:
             model = self.model()
             out = {"role": role.kind, "session": self.status(), "public": public_briefing(model),
@@ -292,10 +352,17 @@ class Session:
                 out["private"] = private_briefing(model, role.seat, self.seat_rows[role.seat].seat_params)
                 out["orders"] = orders.get(role.seat)
                 out["legal_actions"] = order_rules.legal_actions(model, role.seat)
+                out["pending"] = self._decisions(self.row.round + 1, role.seat)
+                out["voided"] = self._voids(self.row.round + 1, role.seat)
             if role.kind == FACILITATOR:
                 out["pending_orders"] = orders
                 out["pending_injects"] = injects
                 out["inject_menu"] = order_rules.inject_menu(model)
+                out["pending"] = self._decisions(self.row.round + 1)
+                out["voided"] = self._voids(self.row.round + 1)
+                out["notes"] = self.notes(token)
+                out["ai_strategies"] = {n: st.strategy.kind for n, st in self.scenario.states.items()
+                                        if n not in self.seat_rows}
         return out
 
     def legal_actions(self, seat: str, token: str) -> list[dict]:
@@ -312,11 +379,17 @@ class Session:
             rounds = self.store.rounds(conn, self.id, first, last)
             orders = self.store.orders(conn, self.id, first, last)
             injects = self.store.injects(conn, self.id, first, last)
+            decisions = self.store.decisions(conn, self.id, first, last)
+            voids = self.store.voids(conn, self.id, first, last)
+            notes = [n for n in self.store.notes(conn, self.id) if first <= n.round <= last]
         return [{
             "round": r.round, "closed_by": r.closed_by, "adjudicated_at": r.adjudicated_at, "digest": r.digest,
             "orders": {o.seat: o.actions for o in orders if o.round == r.round},
             "injects": [i.inject for i in injects if i.round == r.round],
             "events": r.events,
+            "decisions": [_decision_dict(d) for d in decisions if d.round == r.round],
+            "voided": [{"seat": v.seat, "order": v.action, "reason": v.reason} for v in voids if v.round == r.round],
+            "notes": [{"text": n.text, "added_at": n.added_at} for n in notes if n.round == r.round],
         } for r in rounds if r.round >= 1]
 
     # -- writing ---------------------------------------------------------------------
@@ -349,6 +422,9 @@ class Session:
             with self.store.write() as conn:
                 row = self.store.session(conn, self.id)
                 r = self._open_round(row, expected, "orders")
+                if row.phase == ANSWERS:
+                    raise Conflict(f"round {r}'s orders are sealed: the round is waiting for the seats' answers "
+                                   "to what it asks them (`highfence session show` lists them)")
                 if row.round != model.steps:  # adjudicated since the model was read
                     raise Conflict(f"round {expected} was adjudicated while this order was being checked: "
                                    "read the new briefing and submit again")
@@ -364,7 +440,8 @@ class Session:
                "revision": revision, "adjudicated": None}
         if row.auto_close:
             result = self._close_if_complete(r)
-            ack["adjudicated"] = result.as_dict() if result else None
+            ack["adjudicated"] = result.as_dict() if isinstance(result, RoundResult) else None
+            ack["asking"] = result.as_dict() if isinstance(result, Asking) else None
         return ack
 
     def preview(self, seat: str, token: str | None, actions: Sequence[Any]) -> list[str]:
@@ -381,24 +458,86 @@ class Session:
         orders, _ = self._pending(self.refresh().round + 1)
         return orders.get(seat)
 
-    def _close_if_complete(self, round_: int) -> RoundResult | None:
-        orders, _ = self._pending(round_)
-        if not set(self.seat_rows) <= set(orders):
-            return None
+    def _close_if_complete(self, round_: int) -> RoundResult | Asking | None:
+        """With every seat's orders in: ask the seats what the round asks them, or (nothing
+        to ask, or every question answered) adjudicate."""
+        row = self.refresh()
         try:
-            return self._adjudicate(round_, CLOSED_BY_SEATS)
+            if row.phase == ANSWERS:
+                if any(d["answer"] is None for d in self._decisions(round_)):
+                    return None
+                return self._adjudicate(round_, CLOSED_BY_ANSWERS)
+            orders, _ = self._pending(round_)
+            if not set(self.seat_rows) <= set(orders):
+                return None
+            return self._ask_or_adjudicate(round_, CLOSED_BY_SEATS)
         except Conflict:  # paused or ended meanwhile: the facilitator decides
             return None
 
-    def close_round(self, token: str | None, round: int | None = None) -> RoundResult:
-        """The facilitator closes the open round: seats without orders hold."""
+    def close_round(self, token: str | None, round: int | None = None) -> RoundResult | Asking:
+        """The facilitator closes the open round. While seats are sealing orders: seats
+        without orders hold, and if the round asks a seat something (a coalition
+        proposal, a coercive demand) the seats are asked first (an `Asking` comes back);
+        while seats are answering: unanswered questions get the standing stance."""
         self._require_facilitator(token, "close a round")
         row = self.refresh()
         r = self._open_round(row, round, "rounds to close")
-        result = self._adjudicate(r, CLOSED_BY_FACILITATOR)
+        if row.phase == ANSWERS:
+            result = self._adjudicate(r, CLOSED_BY_FACILITATOR)
+        else:
+            result = self._ask_or_adjudicate(r, CLOSED_BY_FACILITATOR)
         if result is None:
             raise Conflict(f"round {r} was adjudicated by another request just now")
         return result
+
+    def _questions(self, model: GeoModel, round_: int) -> list[DecisionRow]:
+        """What the open round would ask the human seats, from a dry run of the round on a
+        copy of the world with the orders and injects as stored now."""
+        orders, injects = self._pending(round_)
+        scratch = copy.deepcopy(model)
+        asked = play_round(scratch, *parse_round(orders, injects))
+        labels = Labels.of(model)
+        out, seen = [], set()
+        for q in asked:
+            did = "-".join(x for x in (q["seat"], q["kind"], q["source"], q["sector"], q["target"]) if x)
+            if did in seen:
+                continue
+            seen.add(did)
+            out.append(DecisionRow(round_, did, q["seat"], q["kind"], q["source"], q["target"], q["sector"],
+                                   decision_text(q["kind"], q["seat"], q["source"], q["sector"], q["target"], labels),
+                                   None, None))
+        return out
+
+    def _ask_or_adjudicate(self, round_: int, closed_by: str) -> RoundResult | Asking | None:
+        """Orders are in: if the round asks the human seats anything, store the questions
+        and wait for answers; else adjudicate."""
+        with self._lock:
+            model = self.model()
+            if model.steps != round_ - 1:
+                return None
+            questions = self._questions(model, round_)
+            if not questions:
+                return self._adjudicate(round_, closed_by)
+            with self.store.write() as conn:
+                row = self.store.session(conn, self.id)
+                if row.round != round_ - 1 or row.phase != ORDERS:
+                    return None
+                self._open_round(row, round_, "rounds to close")
+                self.store.put_decisions(conn, self.id, round_, questions)
+                self.store.update_session(conn, self.id, phase=ANSWERS)
+            self.refresh()
+        return Asking(round_, self._decisions(round_))
+
+    def _decisions(self, round_: int, seat: str | None = None) -> list[dict]:
+        with self.store.read() as conn:
+            rows = self.store.decisions(conn, self.id, round_, round_)
+        return [_decision_dict(d) for d in rows if seat is None or d.seat == seat]
+
+    def _voids(self, round_: int, seat: str | None = None) -> list[dict]:
+        with self.store.read() as conn:
+            rows = self.store.voids(conn, self.id, round_, round_)
+        return [{"seat": v.seat, "order": v.action, "reason": v.reason, "voided_at": v.voided_at}
+                for v in rows if seat is None or v.seat == seat]
 
     def _adjudicate(self, round_: int, closed_by: str) -> RoundResult | None:
         """Adjudicate `round_` if it is still the open round; None if another request did."""
@@ -414,17 +553,185 @@ class Session:
                     self._open_round(row, round_, "rounds to close")
                     orders = {o.seat: o.actions for o in self.store.orders(conn, self.id, round_, round_)}
                     injects = [i.inject for i in self.store.injects(conn, self.id, round_, round_)]
-                    play_round(model, *parse_round(orders, injects))
+                    decisions = self.store.decisions(conn, self.id, round_, round_)
+                    play_round(model, *parse_round(orders, injects), _answers(decisions))
                     digest, events = model.digest(), [event_dict(e) for e in model.last_events]
                     self.store.add_round(conn, self.id, round_, digest, closed_by, events)
                     ended = round_ >= row.rounds
-                    self.store.update_session(conn, self.id, round=round_, **({"status": "ended"} if ended else {}))
+                    self.store.update_session(conn, self.id, round=round_, phase=ORDERS,
+                                              deadline_at=None if ended else _deadline(row.deadline_s),
+                                              **({"status": "ended"} if ended else {}))
             except BaseException:
                 # The model may have stepped past what the database holds: rebuild it next time.
                 self._model = None
                 raise
             self.refresh()
         return RoundResult(round_, digest, closed_by, events, ended)
+
+    # -- answers ------------------------------------------------------------------------
+    def pending(self, token: str | None, seat: str | None = None) -> list[dict]:
+        """The open round's questions to `seat` (its token), or to every seat (the
+        facilitator's token, no seat): id, who asks, the question, the answer so far."""
+        role = self.role(token, seat)
+        if role.kind == PUBLIC:
+            raise Forbidden("pending decisions are read with a seat's token (or the facilitator's)")
+        self.tick()
+        return self._decisions(self.refresh().round + 1, role.seat)
+
+    def answer(self, seat: str, token: str | None, decision_id: str, accept: bool) -> dict:
+        """A seat answers one of the open round's questions (again: the new answer
+        replaces the old). When every question is answered the round is adjudicated."""
+        self._require_seat(seat, token)
+        if not isinstance(accept, bool):
+            raise IllegalOrder("answer: expected accept true or false")
+        self.tick()
+        with self.store.write() as conn:
+            row = self.store.session(conn, self.id)
+            r = self._open_round(row, None, "answers")
+            if row.phase != ANSWERS:
+                raise Conflict(f"round {r} is not asking for answers yet: seats are still sealing orders")
+            mine = {d.id: d for d in self.store.decisions(conn, self.id, r, r) if d.seat == seat}
+            if decision_id not in mine:
+                raise NotFound(f"no pending decision {decision_id!r} for {seat} in round {r} "
+                               f"(pending: {', '.join(mine) or 'none'})")
+            self.store.answer_decision(conn, self.id, r, decision_id, accept)
+        d = mine[decision_id]
+        ack = {"session": self.id, "round": r, "seat": seat, "decision": decision_id,
+               "answer": answer_text(d.kind, accept), "adjudicated": None}
+        result = self._close_if_complete(r)
+        ack["adjudicated"] = result.as_dict() if isinstance(result, RoundResult) else None
+        return ack
+
+    # -- deadlines -------------------------------------------------------------------------
+    def set_deadline(self, token: str | None, seconds: int | None, every_round: bool = True) -> dict:
+        """The facilitator sets (or with None clears) the open round's deadline, `seconds`
+        from now; with `every_round`, each later round gets as long."""
+        self._require_facilitator(token, "set the deadline")
+        _check_deadline(seconds)
+        with self.store.write() as conn:
+            row = self.store.session(conn, self.id)
+            self._open_round(row, None, "deadlines", allow_paused=True)
+            fields = {"deadline_at": _deadline(seconds)}
+            if every_round:
+                fields["deadline_s"] = seconds
+            self.store.update_session(conn, self.id, **fields)
+        return self.status()
+
+    def tick(self) -> RoundResult | None:
+        """Close the open round if its deadline has passed: seats without orders hold,
+        unanswered questions get the standing stance (and the event log says so).
+        Every read of the session calls this, and the web server calls it every second."""
+        row = self.refresh()
+        if row.status != "open" or not row.deadline_at or seconds_left(row.deadline_at) > 0:
+            return None
+        try:
+            return self._adjudicate(row.round + 1, CLOSED_BY_DEADLINE)
+        except Conflict:
+            return None
+
+    # -- messages --------------------------------------------------------------------------
+    def send_message(self, token: str | None, text: str, to: Sequence[str] | None = None,
+                     seat: str | None = None) -> dict:
+        """A private message from a seat (its token; `seat` if given must be its own) or
+        the facilitator to the seats in `to`, or a public statement (`to` empty/None)."""
+        role = self.role(token, seat)
+        if role.kind == PUBLIC:
+            raise Forbidden("sending a message needs a seat's token (or the facilitator's)")
+        sender = role.seat if role.kind == SEAT else FACILITATOR
+        if role.kind == FACILITATOR and seat is not None:
+            raise Forbidden("the facilitator's token sends as the facilitator, not as a seat")
+        if not isinstance(text, str) or not text.strip():
+            raise IllegalOrder("message: expected some text")
+        if len(text) > MAX_MESSAGE:
+            raise IllegalOrder(f"message: at most {MAX_MESSAGE} characters (got {len(text)})")
+        recipients = list(dict.fromkeys(to or []))
+        for r in recipients:
+            if not isinstance(r, str) or r not in self.seat_rows:
+                ai = " (played by the computer: it reads no messages)" if r in self.scenario.states else ""
+                raise IllegalOrder(f"message to {r!r}: not a seat of this session{ai} (seats: {', '.join(self.seats)})")
+            if r == sender:
+                raise IllegalOrder("message: a seat does not write to itself")
+        with self.store.write() as conn:
+            row = self.store.session(conn, self.id)
+            if row.status == "ended":
+                raise Conflict(f"session {self.id} has ended: no more messages")
+            msg = self.store.add_message(conn, self.id, row.round + 1, sender, recipients, text.strip())
+        return _message_dict(msg)
+
+    def messages(self, token: str | None, seat: str | None = None) -> list[dict]:
+        """The messages a token may read: public statements, and private messages it sent
+        or received; the facilitator reads all. Never another pair's private messages."""
+        role = self.role(token, seat)
+        with self.store.read() as conn:
+            rows = self.store.messages(conn, self.id)
+        return [_message_dict(m) for m in rows if _may_read(role, m)]
+
+    def all_messages(self) -> list[dict]:
+        """Every message, private ones included: for whoever holds the database file (the
+        after-action report); no page or API call reaches this."""
+        with self.store.read() as conn:
+            return [_message_dict(m) for m in self.store.messages(conn, self.id)]
+
+    # -- the facilitator's rulings -----------------------------------------------------------
+    def void_order(self, token: str | None, seat: str, index: int, reason: str) -> dict:
+        """The facilitator voids one of a seat's sealed orders for the open round (by its
+        position, from 1) with a reason: it is taken out of the orders that will be played,
+        and the seat sees which and why. Replay plays what remains."""
+        self._require_facilitator(token, "void an order")
+        if seat not in self.seat_rows:
+            raise NotFound(f"{seat} is not a seat of session {self.id} (seats: {', '.join(self.seats)})")
+        if not isinstance(reason, str) or not reason.strip():
+            raise IllegalOrder("void: give a reason (the seat sees it)")
+        if len(reason) > MAX_MESSAGE:
+            raise IllegalOrder(f"void: a reason of at most {MAX_MESSAGE} characters")
+        with self._lock:
+            with self.store.write() as conn:
+                row = self.store.session(conn, self.id)
+                r = self._open_round(row, None, "voids", allow_paused=True)
+                held = {o.seat: o.actions for o in self.store.orders(conn, self.id, r, r)}
+                if seat not in held:
+                    raise NotFound(f"{seat} has sealed no orders for round {r}")
+                acts = held[seat]
+                if isinstance(index, bool) or not isinstance(index, int) or not 1 <= index <= len(acts):
+                    raise IllegalOrder(f"void: order number from 1 to {len(acts)} expected, got {index!r}"
+                                       if acts else f"void: {seat} sealed a hold, nothing to void")
+                action = acts[index - 1]
+                self.store.add_void(conn, self.id, r, seat, action, reason.strip(), acts[:index - 1] + acts[index:])
+            if row.phase == ANSWERS:  # the questions may change with the orders: ask again, answers kept
+                with self._lock:
+                    model = self.model()
+                    questions = self._questions(model, r)
+                    with self.store.write() as conn:
+                        self.store.put_decisions(conn, self.id, r, questions)
+                        if not questions:
+                            self.store.update_session(conn, self.id, phase=ORDERS)
+        return {"session": self.id, "round": r, "seat": seat, "voided": action, "reason": reason.strip()}
+
+    def add_note(self, token: str | None, text: str, round: int | None = None) -> dict:
+        """The facilitator's adjudication note for a round (default: the open one, or the
+        last one once the game has ended). Seats read notes once their round is adjudicated."""
+        self._require_facilitator(token, "add an adjudication note")
+        if not isinstance(text, str) or not text.strip():
+            raise IllegalOrder("note: expected some text")
+        if len(text) > MAX_MESSAGE:
+            raise IllegalOrder(f"note: at most {MAX_MESSAGE} characters")
+        with self.store.write() as conn:
+            row = self.store.session(conn, self.id)
+            last_open = row.round if row.status == "ended" else row.round + 1
+            r = last_open if round is None else round
+            if isinstance(r, bool) or not isinstance(r, int) or not 1 <= r <= last_open:
+                raise IllegalOrder(f"note: round from 1 to {last_open} expected, got {r!r}")
+            note = self.store.add_note(conn, self.id, r, text.strip())
+        return {"session": self.id, "round": note.round, "text": note.text, "added_at": note.added_at}
+
+    def notes(self, token: str | None = None) -> list[dict]:
+        """Adjudication notes: all for the facilitator, those of adjudicated rounds for anyone."""
+        role = self.role(token)
+        with self.store.read() as conn:
+            row = self.store.session(conn, self.id)
+            rows = self.store.notes(conn, self.id)
+        return [{"round": n.round, "text": n.text, "added_at": n.added_at} for n in rows
+                if role.kind == FACILITATOR or n.round <= row.round]
 
     def add_inject(self, token: str | None, inject: Any, round: int | None = None) -> dict:
         """The facilitator adds an inject (a dict, JSON or typed) to the open round,
@@ -458,7 +765,7 @@ class Session:
 
     def unpause(self, token: str | None) -> dict:
         self._set_status(token, "unpause", ("paused",), "open")
-        if self.row.auto_close:
+        if self.row.auto_close or self.row.phase == ANSWERS:
             self._close_if_complete(self.row.round + 1)
         return self.status()
 
@@ -475,9 +782,9 @@ class Session:
             self.model()
             row = self.row
             adjudicated = None
-            if row.status == "open" and row.auto_close:
+            if row.status == "open" and (row.auto_close or row.phase == ANSWERS):
                 result = self._close_if_complete(row.round + 1)
-                adjudicated = result.as_dict() if result else None
+                adjudicated = result.as_dict() if isinstance(result, RoundResult) else None
         return {"status": self.status(), "adjudicated": adjudicated}
 
     def check(self) -> CheckReport:
@@ -506,7 +813,8 @@ class Session:
         facilitator = new_token()
         new = SessionRow(**{**asdict(row), "id": new_session_id(), "created_at": now(), "round": at_round,
                             "status": "ended" if at_round >= row.rounds else "open",
-                            "facilitator_hash": hash_token(facilitator),
+                            "facilitator_hash": hash_token(facilitator), "phase": ORDERS,
+                            "deadline_at": _deadline(row.deadline_s),
                             "auto_close": row.auto_close if auto_close is None else auto_close,
                             "parent_id": self.id, "parent_round": at_round})
         seats = [SeatRow(s, hash_token(tokens[s]), r.strategy, r.seat_params) for s, r in self.seat_rows.items()]
@@ -514,6 +822,26 @@ class Session:
             self.store.insert_session(conn, new, seats)
             self.store.copy_rounds(conn, self.id, new.id, at_round)
         return Created(new.id, facilitator, tokens, str(self.store.path))
+
+
+def _answers(decisions: Sequence[DecisionRow]) -> dict[str, dict[tuple, bool]]:
+    """Stored answers as play_round takes them: seat -> {(kind, source, target, sector): yes}."""
+    out: dict[str, dict[tuple, bool]] = {}
+    for d in decisions:
+        if d.answer is not None:
+            out.setdefault(d.seat, {})[(d.kind, d.source, d.target, d.sector)] = d.answer
+    return out
+
+
+def _message_dict(m) -> dict:
+    return {"seq": m.seq, "round": m.round, "from": m.sender, "to": list(m.recipients), "public": not m.recipients,
+            "text": m.text, "sent_at": m.sent_at}
+
+
+def _may_read(role: Role, m) -> bool:
+    if role.kind == FACILITATOR or not m.recipients:
+        return True
+    return role.kind == SEAT and (m.sender == role.seat or role.seat in m.recipients)
 
 
 def list_sessions(store: SessionStore) -> list[dict]:
@@ -525,5 +853,5 @@ def list_sessions(store: SessionStore) -> list[dict]:
              "parent": r.parent_id} for r in rows]
 
 
-__all__ = ["CheckReport", "Created", "HighfenceError", "IllegalOrder", "Role", "RoundResult", "Session",
+__all__ = ["Asking", "CheckReport", "Created", "HighfenceError", "IllegalOrder", "Role", "RoundResult", "Session",
            "create_session", "list_sessions", "open_session"]

@@ -5,8 +5,8 @@ before the caller acknowledges it, so a kill of the process at any moment loses
 nothing acknowledged. `synchronous=FULL` makes a commit survive a power cut
 too (the laptop that dies), not only a killed process.
 
-Tables (schema version in `PRAGMA user_version`; a file of another version is
-refused rather than migrated):
+Tables (schema version in `PRAGMA user_version`; a version-1 file is migrated
+in place to version 2 when opened, a file of any other version is refused):
 
     sessions  one row per session: the scenario as YAML text (the session
               survives edits to the file), seed, rounds, status, rounds
@@ -20,6 +20,17 @@ refused rather than migrated):
     injects   the facilitator's injects by (session, round, seq)
     rounds    one row per adjudicated round: world digest, who closed it, when,
               and the round's event log
+    decisions (v2) what a round asks a human seat once orders are sealed (a
+              coalition proposal to join, a coercive demand to concede to) and
+              its answer; replay hands the answers to the engine
+    messages  (v2) private messages between seats and public statements, with
+              their round; who may read one is decided by the Session API
+    voids     (v2) orders the facilitator voided, with the reason (the order is
+              taken out of the seat's stored list, so replay needs nothing more)
+    notes     (v2) the facilitator's adjudication notes by round
+
+The sessions table gained in v2: `phase` (orders / answers) and the round's
+deadline (`deadline_at`, and `deadline_s` applied to each new round).
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ from pathlib import Path
 
 from game.session.errors import NotFound, SessionError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "highfence-sessions.sqlite"
 DB_ENV = "HIGHFENCE_DB"
 BUSY_TIMEOUT_S = 30.0
@@ -57,7 +68,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     auto_close       INTEGER NOT NULL DEFAULT 1,
     parent_id        TEXT,
     parent_round     INTEGER,
-    engine_version   TEXT NOT NULL
+    engine_version   TEXT NOT NULL,
+    phase            TEXT NOT NULL DEFAULT 'orders',
+    deadline_at      TEXT,
+    deadline_s       INTEGER
 );
 CREATE TABLE IF NOT EXISTS seats (
     session_id  TEXT NOT NULL REFERENCES sessions(id),
@@ -95,6 +109,46 @@ CREATE TABLE IF NOT EXISTS rounds (
     events         TEXT NOT NULL,
     PRIMARY KEY (session_id, round)
 );
+CREATE TABLE IF NOT EXISTS decisions (
+    session_id  TEXT NOT NULL REFERENCES sessions(id),
+    round       INTEGER NOT NULL,
+    id          TEXT NOT NULL,
+    seat        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    target      TEXT,
+    sector      TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    answer      INTEGER,
+    answered_at TEXT,
+    PRIMARY KEY (session_id, round, id)
+);
+CREATE TABLE IF NOT EXISTS messages (
+    session_id  TEXT NOT NULL REFERENCES sessions(id),
+    seq         INTEGER NOT NULL,
+    round       INTEGER NOT NULL,
+    sender      TEXT NOT NULL,
+    recipients  TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    sent_at     TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
+CREATE TABLE IF NOT EXISTS voids (
+    session_id  TEXT NOT NULL REFERENCES sessions(id),
+    round       INTEGER NOT NULL,
+    seat        TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    voided_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS notes (
+    session_id  TEXT NOT NULL REFERENCES sessions(id),
+    seq         INTEGER NOT NULL,
+    round       INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    added_at    TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+);
 """
 
 
@@ -124,6 +178,9 @@ class SessionRow:
     parent_id: str | None
     parent_round: int | None
     engine_version: str
+    phase: str = "orders"  # orders: seats seal orders; answers: seats answer what the round asks them
+    deadline_at: str | None = None  # when the open round closes by itself (ISO, UTC)
+    deadline_s: int | None = None  # seconds each new round gets (None: no deadline)
 
 
 @dataclass(frozen=True)
@@ -148,6 +205,47 @@ class InjectRow:
     round: int
     seq: int
     inject: dict
+    added_at: str
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    round: int
+    id: str
+    seat: str
+    kind: str  # proposal / demand
+    source: str  # the proposer or the coercer
+    target: str | None  # a proposal's target
+    sector: str
+    text: str
+    answer: bool | None  # None: not answered (yet)
+    answered_at: str | None
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    seq: int
+    round: int
+    sender: str  # a seat or "facilitator"
+    recipients: list[str]  # empty: a public statement
+    text: str
+    sent_at: str
+
+
+@dataclass(frozen=True)
+class VoidRow:
+    round: int
+    seat: str
+    action: dict
+    reason: str
+    voided_at: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    seq: int
+    round: int
+    text: str
     added_at: str
 
 
@@ -249,13 +347,15 @@ class SessionStore:
                                 c.execute(stmt)
                         c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
-            elif version == SCHEMA_VERSION:
+            elif version in (1, SCHEMA_VERSION):
                 # A truncated or overwritten file often opens fine and fails later, query by
                 # query: check its pages once now (milliseconds for a session database).
                 rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)").fetchall()]
                 if rows != ["ok"]:
                     lines = [ln.strip() for r in rows for ln in r.splitlines() if ln.strip() and "***" not in ln]
                     raise self.damaged("; ".join(lines[:2]) or "quick_check failed")
+                if version == 1:
+                    version = self._migrate_v1(conn)
         except sqlite3.OperationalError as exc:
             raise self._db_error(exc) from None
         except sqlite3.DatabaseError as exc:
@@ -265,6 +365,20 @@ class SessionStore:
                 f"--db {self.path}: session database schema version {version}; this highfence reads "
                 f"version {SCHEMA_VERSION} (use the highfence that made it, or another --db)"
             )
+
+    def _migrate_v1(self, conn: sqlite3.Connection) -> int:
+        """Version 1 -> 2 in one transaction: the sessions table gains its phase and
+        deadline columns, the new tables are created; every stored row is kept."""
+        with self.write() as c:
+            if c.execute("PRAGMA user_version").fetchone()[0] == 1:  # another process may have just done it
+                c.execute("ALTER TABLE sessions ADD COLUMN phase TEXT NOT NULL DEFAULT 'orders'")
+                c.execute("ALTER TABLE sessions ADD COLUMN deadline_at TEXT")
+                c.execute("ALTER TABLE sessions ADD COLUMN deadline_s INTEGER")
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        c.execute(stmt)
+                c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return SCHEMA_VERSION
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -406,3 +520,87 @@ class SessionStore:
                      "WHERE session_id = ? AND round <= ?", (dest, source, last))
         conn.execute("INSERT INTO rounds SELECT ?, round, digest, closed_by, adjudicated_at, events FROM rounds "
                      "WHERE session_id = ? AND round <= ?", (dest, source, last))
+        for table, cols in (("decisions", "round, id, seat, kind, source, target, sector, text, answer, answered_at"),
+                            ("messages", "seq, round, sender, recipients, text, sent_at"),
+                            ("voids", "round, seat, action, reason, voided_at"),
+                            ("notes", "seq, round, text, added_at")):
+            conn.execute(f"INSERT INTO {table} (session_id, {cols}) SELECT ?, {cols} FROM {table} "
+                         "WHERE session_id = ? AND round <= ?", (dest, source, last))
+
+    # -- decisions, messages, voids, notes (v2) -------------------------------------
+    @staticmethod
+    def decisions(conn: sqlite3.Connection, session_id: str, first: int = 1, last: int | None = None) -> list[DecisionRow]:
+        last = 1 << 30 if last is None else last
+        rows = conn.execute(
+            "SELECT d.* FROM decisions d JOIN seats s ON s.session_id = d.session_id AND s.state = d.seat "
+            "WHERE d.session_id = ? AND d.round BETWEEN ? AND ? ORDER BY d.round, s.position, d.id",
+            (session_id, first, last))
+        return [DecisionRow(r["round"], r["id"], r["seat"], r["kind"], r["source"], r["target"], r["sector"],
+                            r["text"], None if r["answer"] is None else bool(r["answer"]), r["answered_at"])
+                for r in rows]
+
+    @staticmethod
+    def put_decisions(conn: sqlite3.Connection, session_id: str, round_: int, decisions: list[DecisionRow]) -> None:
+        """The open round's decisions become exactly `decisions`; answers already given to
+        decisions that are still asked are kept."""
+        kept = {d.id: d for d in SessionStore.decisions(conn, session_id, round_, round_)}
+        conn.execute("DELETE FROM decisions WHERE session_id = ? AND round = ?", (session_id, round_))
+        for d in decisions:
+            old = kept.get(d.id)
+            answer = None if old is None or old.answer is None else int(old.answer)
+            conn.execute("INSERT INTO decisions (session_id, round, id, seat, kind, source, target, sector, text, "
+                         "answer, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (session_id, round_, d.id, d.seat, d.kind, d.source, d.target, d.sector, d.text, answer,
+                          old.answered_at if old else None))
+
+    @staticmethod
+    def answer_decision(conn: sqlite3.Connection, session_id: str, round_: int, decision_id: str, yes: bool) -> None:
+        conn.execute("UPDATE decisions SET answer = ?, answered_at = ? WHERE session_id = ? AND round = ? AND id = ?",
+                     (int(yes), now(), session_id, round_, decision_id))
+
+    @staticmethod
+    def messages(conn: sqlite3.Connection, session_id: str) -> list[MessageRow]:
+        rows = conn.execute("SELECT * FROM messages WHERE session_id = ? ORDER BY seq", (session_id,))
+        return [MessageRow(r["seq"], r["round"], r["sender"], json.loads(r["recipients"]), r["text"], r["sent_at"])
+                for r in rows]
+
+    @staticmethod
+    def add_message(conn: sqlite3.Connection, session_id: str, round_: int, sender: str, recipients: list[str],
+                    text: str) -> MessageRow:
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE session_id = ?",
+                           (session_id,)).fetchone()[0]
+        row = MessageRow(int(seq), round_, sender, list(recipients), text, now())
+        conn.execute("INSERT INTO messages (session_id, seq, round, sender, recipients, text, sent_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (session_id, row.seq, round_, sender, json.dumps(row.recipients), text, row.sent_at))
+        return row
+
+    @staticmethod
+    def voids(conn: sqlite3.Connection, session_id: str, first: int = 1, last: int | None = None) -> list[VoidRow]:
+        last = 1 << 30 if last is None else last
+        rows = conn.execute("SELECT * FROM voids WHERE session_id = ? AND round BETWEEN ? AND ? ORDER BY rowid",
+                            (session_id, first, last))
+        return [VoidRow(r["round"], r["seat"], json.loads(r["action"]), r["reason"], r["voided_at"]) for r in rows]
+
+    @staticmethod
+    def add_void(conn: sqlite3.Connection, session_id: str, round_: int, seat: str, action: dict, reason: str,
+                 remaining: list[dict]) -> None:
+        """Record a void and take the order out of the seat's stored list (replay plays the rest)."""
+        conn.execute("INSERT INTO voids (session_id, round, seat, action, reason, voided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     (session_id, round_, seat, json.dumps(action), reason, now()))
+        conn.execute("UPDATE orders SET actions = ? WHERE session_id = ? AND round = ? AND seat = ?",
+                     (json.dumps(remaining), session_id, round_, seat))
+
+    @staticmethod
+    def notes(conn: sqlite3.Connection, session_id: str) -> list[NoteRow]:
+        rows = conn.execute("SELECT * FROM notes WHERE session_id = ? ORDER BY seq", (session_id,))
+        return [NoteRow(r["seq"], r["round"], r["text"], r["added_at"]) for r in rows]
+
+    @staticmethod
+    def add_note(conn: sqlite3.Connection, session_id: str, round_: int, text: str) -> NoteRow:
+        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM notes WHERE session_id = ?",
+                           (session_id,)).fetchone()[0]
+        row = NoteRow(int(seq), round_, text, now())
+        conn.execute("INSERT INTO notes (session_id, seq, round, text, added_at) VALUES (?, ?, ?, ?, ?)",
+                     (session_id, row.seq, round_, text, row.added_at))
+        return row

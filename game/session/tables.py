@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from game.words import GLOSSARY, Labels, in_force, order_text, policy_text
+
 STATE_COLUMNS = (("gdp", "GDP $bn", "{:,.0f}"), ("welfare_change", "welfare chg", "{:+.1f}"),
                  ("autonomy", "autonomy", "{:.3f}"), ("indispensability", "indisp.", "{:.3f}"),
                  ("tech_level", "tech", "{:.3f}"), ("cohesion", "cohesion", "{:.3f}"),
@@ -58,7 +60,36 @@ def render_status(st: dict) -> str:
     where = (f"round {st['current_round']} of {st['rounds']} open" if st["current_round"]
              else f"ended after round {st['adjudicated']} of {st['rounds']}")
     paused = " [PAUSED]" if st["status"] == "paused" else ""
+    if st.get("phase") == "answers":
+        asking = [s["state"] for s in st["seats"] if s.get("answering")]
+        where += f"; orders sealed, waiting for answers from {', '.join(asking) or 'nobody'}"
+    if st.get("seconds_left") is not None:
+        where += f"; closes in {int(st['seconds_left'])} s (deadline)"
     return f"session {st['session']} ({st['scenario']}, seed {st['seed']}): {where}{paused}; seats {seats}"
+
+
+def render_pending(pending: Sequence[dict]) -> str:
+    """Pending decisions: id, the question, the answer so far."""
+    if not pending:
+        return "  (nothing to answer)"
+    out = []
+    for d in pending:
+        got = f"answered: {d['answer']}" if d["answered"] else "not answered yet (standing stance if the round closes)"
+        out.append(f"  [{d['id']}] {d['question']}\n      {got}")
+    return "\n".join(out)
+
+
+def render_asking(asking: dict) -> str:
+    return (f"Round {asking['round']}: orders are sealed; the round asks the seats first "
+            f"(answer with `highfence session answer ID --seat S --token T --decision DID --accept|--reject`):\n"
+            + render_pending(asking["pending"]))
+
+
+def render_messages(rows: Sequence[dict]) -> str:
+    if not rows:
+        return "  (no messages)"
+    return "\n".join(f"  round {m['round']} {m['from']} -> {'everyone' if m['public'] else ', '.join(m['to'])}: "
+                     f"{m['text']}" for m in rows)
 
 
 def render_states(states: Sequence[dict], mark: Sequence[str] = ()) -> str:
@@ -68,15 +99,19 @@ def render_states(states: Sequence[dict], mark: Sequence[str] = ()) -> str:
     return table(rows, ["state", *(h for _, h, _ in STATE_COLUMNS), "blocs"])
 
 
-def render_public(pub: dict) -> str:
+def render_public(pub: dict, round_: int | None = None) -> str:
+    """The public briefing as text; with `round_`, only the policies still in force in it."""
     out = ["States (last round):", render_states(pub["states"])]
     sectors = [s["sector"] for s in pub["sectors"]]
     out.append("\nWorld market share and technology (best firm vs frontier) by sector:")
     rows = [[state, *(f"{m[s]['world_share']:.0%} / {m[s]['tech']:.2f}" for s in sectors)]
             for state, m in pub["market"].items()]
-    out.append(table(rows, ["state", *sectors]))
+    names = Labels.of_public(pub)
+    out.append(table(rows, ["state", *(names.sector(x) for x in sectors)]))
     out.append("\nPolicies in force:")
-    out += [f"  {describe_policy(p)}" for p in pub["policies"]] or ["  (none)"]
+    labels = Labels.of_public(pub)
+    policies = pub["policies"] if round_ is None else in_force(pub["policies"], round_)
+    out += [f"  {policy_text(p, labels)}" for p in policies] or ["  (none)"]
     return "\n".join(out)
 
 
@@ -88,7 +123,8 @@ def render_events(events: Sequence[dict], limit: int | None = None, skip: tuple[
     return "\n".join(lines) or "  (nothing happened)"
 
 
-def render_private(priv: dict, orders: list[dict] | None) -> str:
+def render_private(priv: dict, orders: list[dict] | None, labels: Labels | None = None) -> str:
+    labels = labels or Labels()
     obj = ", ".join(f"{k} {v:.2f}" for k, v in priv["objectives"].items())
     own = priv["own"]
     dep = ", ".join(f"{d['sector']} {d['largest_foreign_supplier']} {d['share']:.0%}" for d in priv["dependence"])
@@ -106,7 +142,8 @@ def render_private(priv: dict, orders: list[dict] | None) -> str:
         out.append("  your orders this round: none submitted (you hold if the round closes)")
     else:
         out.append("  your orders this round (sealed):" if orders else "  your orders this round: hold")
-        out += [f"    {n}. {compact(a)}" for n, a in enumerate(orders, 1)]
+        out += [f"    {n}. {order_text(a, priv['state'], labels)}" for n, a in enumerate(orders, 1)]
+    out.append("  (resolve: " + GLOSSARY["resolve"] + ")")
     return "\n".join(out)
 
 
@@ -123,19 +160,30 @@ def render_legal(legal: list[dict]) -> str:
 
 
 def render_briefing(b: dict, legal: bool = True) -> str:
-    out = [render_status(b["session"]), "", render_public(b["public"])]
+    out = [render_status(b["session"]), "", render_public(b["public"], b["session"]["current_round"])]
     if b.get("last_round"):
         lr = b["last_round"]
         out += ["", f"Round {lr['round']} (closed by {lr['closed_by']}):", render_events(lr["events"], limit=25)]
     if "private" in b:
-        out += ["", render_private(b["private"], b.get("orders"))]
+        labels = Labels.of_public(b["public"])
+        out += ["", render_private(b["private"], b.get("orders"), labels)]
+        for v in b.get("voided") or []:
+            out.append(f"  VOIDED by the facilitator: {order_text(v['order'], v['seat'], labels)} Reason: {v['reason']}")
+        if b.get("pending"):
+            out += ["", "Pending decisions (answer before the round closes):", render_pending(b["pending"])]
         if legal:
             out += ["", render_legal(b["legal_actions"])]
     if b["role"] == "facilitator":
+        from game.words import inject_text
+
+        labels = Labels.of_public(b["public"])
         out += ["", "Facilitator: pending orders this round:"]
         pend = b["pending_orders"]
-        out += [f"  {seat}: {', '.join(compact(a) for a in acts) or 'hold'}" for seat, acts in pend.items()] or ["  (none)"]
-        out += [f"  inject: {compact(i)}" for i in b["pending_injects"]]
+        out += [f"  {n}. {order_text(a, seat, labels)}" for seat, acts in pend.items()
+                for n, a in enumerate(acts or [{"kind": "hold"}], 1)] or ["  (none)"]
+        out += [f"  inject: {inject_text(i, labels)}" for i in b["pending_injects"]]
+        if b.get("pending"):
+            out += ["", "Decisions asked of the seats:", render_pending(b["pending"])]
     return "\n".join(out)
 
 

@@ -26,6 +26,13 @@ after its token has been checked, and never past 256 KiB (chunked included).
     GET  /api/session/ID/seat/S/legal                S's legal actions with help and examples
     POST /api/session/ID/injects                     {"inject": {...}, "round": r}       (facilitator)
     POST /api/session/ID/close-round                 {"round": r}                         (facilitator)
+    GET  /api/session/ID/pending[?seat=S]            the open round's questions (seat or facilitator token)
+    POST /api/session/ID/seat/S/answer               {"decision": "ID", "accept": true|false}
+    GET  /api/session/ID/messages[?seat=S]           the messages the token may read
+    POST /api/session/ID/messages[?seat=S]           {"text": "...", "to": ["SEAT"]} (no "to": public)
+    POST /api/session/ID/deadline                    {"seconds": N | null, "every_round": true} (facilitator)
+    POST /api/session/ID/void                        {"seat": S, "order": N, "reason": "..."}   (facilitator)
+    POST /api/session/ID/notes                       {"text": "...", "round": r}               (facilitator)
     POST /api/session/ID/pause | unpause | end       (facilitator)
 
 Tokens are compared in constant time by the Session API (game.session.tokens).
@@ -57,7 +64,7 @@ from game.session import NotFound, Session, SessionError, SessionStore, open_ses
 from game.session.errors import Forbidden
 from game.session.session import FACILITATOR, PUBLIC, SEAT
 from game.web import session_html as views
-from game.web.session_assets import CSS, JS
+from game.web.session_assets import ASSETS, URL_PREFIX, asset
 
 MAX_BODY = 256 * 1024
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -103,6 +110,21 @@ class SessionHub:
             s = open_session(store, sid)
             self.resumed[sid] = s.resume()
             self.sessions[sid] = s
+
+    def start_clock(self, every: float = 1.0) -> threading.Thread:
+        """A daemon thread that closes each served session's round at its deadline, even
+        when no page is open (every page's poll would close it too)."""
+        def run() -> None:
+            while not self._stop.wait(every):
+                for s in self.sessions.values():
+                    try:
+                        s.tick()
+                    except HighfenceError:
+                        pass  # a paused, ended or damaged session: its pages say so
+        self._stop = threading.Event()
+        t = threading.Thread(target=run, name="highfence-deadlines", daemon=True)
+        t.start()
+        return t
 
     def get(self, sid: str) -> Session:
         s = self.sessions.get(sid)
@@ -420,14 +442,17 @@ class SessionRoutes:
             model = s.model()
             b = s.briefing()
             sector_i = views.sector_index(model, request.query_params.get("sector"))
-            text = views.public_page(st, b["public"], model, sector_i)
+            text = views.public_page(st, b["public"], model, sector_i, s.messages(None))
         return html_response(text)
 
     def facilitator(self, s: Session, request):
         token = token_of(request)
         if s.role(token).kind != FACILITATOR:
             raise Forbidden("the facilitator page needs the facilitator's token")
-        return html_response(views.facilitator_page(s.briefing(token), session_path(s.id)))
+        with s.lock:
+            b = s.briefing(token)
+            text = views.facilitator_page(b, session_path(s.id), s.model(), s.messages(token))
+        return html_response(text)
 
     def seat(self, s: Session, request):
         seat = request.path_params["seat"]
@@ -438,7 +463,8 @@ class SessionRoutes:
             b = s.briefing(token, seat)
             model = s.model()
             results = seat_results(model, seat) if model.steps >= 1 else None
-            text = views.seat_page(b, model, views.sector_index(model, request.query_params.get("sector")), results)
+            text = views.seat_page(b, model, views.sector_index(model, request.query_params.get("sector")), results,
+                                   s.messages(token, seat))
         return html_response(text)
 
     # -- API --------------------------------------------------------------------------
@@ -457,8 +483,8 @@ class SessionRoutes:
             model = s.model()
             pub = s.briefing()["public"]
             sector_i = views.sector_index(model, request.query_params.get("sector"))
-            return {"status": st, "round_html": views.round_text(st),
-                    "world": views.world_fragment(model, sector_i), "policies": views.policies_list(pub["policies"])}
+            return {"status": st, "round_html": str(views.round_text(st)),
+                    "world": views.world_fragment(model, st, pub, sector_i, s.messages(None))}
 
     def orders_get(self, s, request, data):
         seat = request.path_params["seat"]
@@ -520,6 +546,55 @@ class SessionRoutes:
         token = self._facilitator_first(s, request, "close a round")
         return s.close_round(token, round=_round(payload.get())).as_dict()
 
+    def pending(self, s, request, data):
+        return s.pending(token_of(request), request.query_params.get("seat") or None)
+
+    def answer(self, s, request, payload):
+        seat, token = self._seat_first(s, request)
+        data = payload.get()
+        did, accept = data.get("decision"), data.get("accept")
+        if not isinstance(did, str) or not isinstance(accept, bool):
+            raise BadRequest('expected {"decision": "ID", "accept": true|false}')
+        return s.answer(seat, token, did, accept)
+
+    def messages_get(self, s, request, data):
+        return s.messages(token_of(request), request.query_params.get("seat") or None)
+
+    def _sender_auth(self, s: Session, request) -> None:
+        if s.role(token_of(request), request.query_params.get("seat") or None).kind == PUBLIC:
+            raise Forbidden("sending a message needs a seat's token (or the facilitator's)")
+
+    def messages_post(self, s, request, payload):
+        data = payload.get()
+        to = data.get("to") or []
+        if isinstance(to, str):
+            to = [to]
+        if not isinstance(to, list) or not isinstance(data.get("text"), str):
+            raise BadRequest('expected {"text": "...", "to": ["SEAT", ...]} (no "to": a public statement)')
+        return s.send_message(token_of(request), data["text"], to=to, seat=request.query_params.get("seat") or None)
+
+    def deadline(self, s, request, payload):
+        token = self._facilitator_first(s, request, "set the deadline")
+        data = payload.get()
+        seconds = data.get("seconds")
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int)):
+            raise BadRequest('expected {"seconds": N} (whole seconds) or {"seconds": null}')
+        return s.set_deadline(token, seconds, every_round=bool(data.get("every_round", True)))
+
+    def void(self, s, request, payload):
+        token = self._facilitator_first(s, request, "void an order")
+        data = payload.get()
+        if not isinstance(data.get("seat"), str) or not isinstance(data.get("reason"), str):
+            raise BadRequest('expected {"seat": "S", "order": N, "reason": "..."}')
+        return s.void_order(token, data["seat"], data.get("order"), data["reason"])
+
+    def note(self, s, request, payload):
+        token = self._facilitator_first(s, request, "add an adjudication note")
+        data = payload.get()
+        if not isinstance(data.get("text"), str):
+            raise BadRequest('expected {"text": "...", "round": r}')
+        return s.add_note(token, data["text"], round=_round(data))
+
     def pause(self, s, request, data):
         return s.pause(token_of(request))
 
@@ -534,11 +609,12 @@ class SessionRoutes:
 
         _, _, _, Response = _responses()
 
-        def asset(text: str, media: str):
-            async def endpoint(request):
-                return Response(text, media_type=media, headers={"Cache-Control": "no-cache",
-                                                                 "X-Content-Type-Options": "nosniff"})
-            return endpoint
+        async def static(request):
+            name = request.path_params["name"]
+            if name not in ASSETS:
+                return json_error(NotFound(f"no such file: {request.url.path}"))
+            return Response(asset(name), media_type=ASSETS[name],
+                            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
 
         async def not_found(request):
             exc = NotFound(f"no such page: {request.url.path}")
@@ -548,8 +624,7 @@ class SessionRoutes:
         seat_auth, fac = self._seat_auth, self._facilitator_auth
         a = "/api/session/{sid}"
         return [
-            Route("/_highfence/session.css", asset(CSS, "text/css")),
-            Route("/_highfence/session.js", asset(JS, "text/javascript")),
+            Route(URL_PREFIX + "{name}", static),
             Route("/session/{sid}", page(self.landing)),
             Route("/session/{sid}/join", page(self.join)),
             Route("/session/{sid}/public", page(self.public)),
@@ -568,6 +643,13 @@ class SessionRoutes:
             Route(f"{a}/injects", api(self.inject, body=True, auth=fac("add injects")), methods=["POST"]),
             Route(f"{a}/close-round", api(self.close_round, body=True, auth=fac("close a round")),
                   methods=["POST"]),
+            Route(f"{a}/pending", api(self.pending)),
+            Route(f"{a}/seat/{{seat:path}}/answer", api(self.answer, body=True, auth=seat_auth), methods=["POST"]),
+            Route(f"{a}/messages", api(self.messages_get), methods=["GET"]),
+            Route(f"{a}/messages", api(self.messages_post, body=True, auth=self._sender_auth), methods=["POST"]),
+            Route(f"{a}/deadline", api(self.deadline, body=True, auth=fac("set the deadline")), methods=["POST"]),
+            Route(f"{a}/void", api(self.void, body=True, auth=fac("void an order")), methods=["POST"]),
+            Route(f"{a}/notes", api(self.note, body=True, auth=fac("add an adjudication note")), methods=["POST"]),
             Route(f"{a}/pause", api(self.pause, body=True, auth=fac("pause the session")), methods=["POST"]),
             Route(f"{a}/unpause", api(self.unpause, body=True, auth=fac("unpause the session")),
                   methods=["POST"]),
@@ -586,6 +668,7 @@ def install(app, hub: SessionHub) -> None:
     """Put the session routes in front of an existing Starlette app's routes (Solara's)."""
     with _install_lock:
         app.router.routes[0:0] = SessionRoutes(hub).routes()
+    hub.start_clock()
 
 
 def session_app(hub: SessionHub):

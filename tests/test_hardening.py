@@ -498,6 +498,26 @@ def test_the_host_header_is_checked(served):
         assert status == 200, host
 
 
+def test_websockets_from_another_site_are_refused(served):
+    """Cross-site WebSocket hijacking: a page elsewhere opening a socket to this server
+    sends its own Origin and is refused (403 at the handshake); the server's own origin
+    gets through the guard to the app."""
+    import socket
+
+    port = served["port"]
+
+    def handshake(origin):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall((f"GET /jupyter/api/kernels/x/channels?session_id=y HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                       "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                       f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: {origin}\r\n\r\n").encode())
+            return s.recv(200).split(b"\r\n", 1)[0]
+
+    for origin in ("http://evil.example", f"http://evil.example:{port}", "null", "file://"):
+        assert b" 403 " in handshake(origin), origin
+    assert b" 403 " not in handshake(f"http://127.0.0.1:{port}")
+
+
 def test_host_rules():
     from game.web.server import HostGuard, allowed_hosts, host_of
 
@@ -505,6 +525,8 @@ def test_host_rules():
     local = HostGuard(None, allowed_hosts("127.0.0.1"))
     assert local.host_ok("localhost:1") and local.host_ok("[::1]:1") and not local.host_ok("192.168.1.20:1")
     assert not local.host_ok("evil.example") and not local.host_ok(None)
+    assert local.origin_ok("http://localhost:8765") and local.origin_ok("https://127.0.0.1")
+    assert not local.origin_ok("http://evil.example") and not local.origin_ok("null")
     lan = HostGuard(None, allowed_hosts("0.0.0.0"))
     assert lan.host_ok("192.168.1.20:8765") and not lan.host_ok("evil.example:8765")
     import os

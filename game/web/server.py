@@ -108,7 +108,8 @@ class HostGuard:
     site whose name was re-pointed at this machine (DNS rebinding) sends its own name and
     gets nothing. When serving beyond loopback, an IP address as Host is accepted too (a
     rebinding needs a name). Refuses a declared body over MAX_REQUEST_BODY (413) before
-    reading it, and never hands an app more than that of a chunked body.
+    reading it, and never hands an app more than that of a chunked body. Refuses a
+    WebSocket whose Origin names another site.
     """
 
     def __init__(self, app, allowed: frozenset[str]):
@@ -129,6 +130,11 @@ class HostGuard:
         except ValueError:
             return False
 
+    def origin_ok(self, origin: str) -> bool:
+        """An Origin header (`scheme://host[:port]`) naming a host this server answers to."""
+        scheme, sep, rest = origin.partition("://")
+        return bool(sep) and scheme in ("http", "https") and self.host_ok(rest.split("/", 1)[0])
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
@@ -140,6 +146,12 @@ class HostGuard:
                 return await send({"type": "websocket.close", "code": 1008})
             return await _plain(send, 400, f"host {host_of(host)[:100]!r} is not allowed here; to serve under "
                                             f"another name, add it to ${HOSTS_ENV}")
+        origin = headers.get(b"origin")
+        if scope["type"] == "websocket" and origin is not None and not self.origin_ok(origin.decode("latin-1")):
+            # Browsers send Origin on every WebSocket; a page of another site opening one to
+            # this machine (cross-site WebSocket hijacking) is refused like a wrong Host.
+            await receive()
+            return await send({"type": "websocket.close", "code": 1008})
         if scope["type"] == "http":
             if scope["path"].startswith("/_solara/api/close/") and b"session_id=" not in scope.get("query_string", b""):
                 # Solara's tab-close beacon always sends ?session_id=; without it Solara answers 500 (KeyError).

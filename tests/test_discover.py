@@ -64,7 +64,8 @@ def test_prim_finds_the_known_box_and_its_statistics_hold_on_every_run(sweep):
     assert box.density == pytest.approx((inside & hit).sum() / inside.sum(), abs=1e-12)
     assert box.mass == pytest.approx(inside.mean(), abs=1e-12)
     # Feature scores: x1 tells most, x2 least.
-    assert list(d.feature_scores.index)[0] == "x1" and list(d.feature_scores.index)[-1] == "x2"
+    order = list(d.feature_scores.index)
+    assert order[0] == "x1" and order[-1] == "x2"
 
 
 def test_export_reads_back_in_the_ema_workbench(sweep, tmp_path):

@@ -188,8 +188,8 @@ def format_discovery(d: Discovery) -> str:
     if not d.boxes:
         lines.append("no PRIM box: every run, or none, is of interest")
     for k, b in enumerate(d.boxes, 1):
-        lines += ["", f"box {k}: coverage {b.coverage:.3f}  density {b.density:.3f}  mass {b.mass:.3f}  "
-                      f"({b.runs:,} runs; over every run of the sweep)"]
+        lines += ["", (f"box {k}: coverage {b.coverage:.3f}  density {b.density:.3f}  mass {b.mass:.3f}  "
+                       f"({b.runs:,} runs; over every run of the sweep)")]
         if not b.limits:
             lines.append("  (no factor restricted)")
         width = max([len(f) for f in b.limits] + [6])
@@ -198,7 +198,7 @@ def format_discovery(d: Discovery) -> str:
             lines.append(f"  {f:<{width}}  {text}")
     lines += ["", "feature scores (extra trees: how much each factor tells a run of interest)"]
     width = max([len(str(f)) for f in d.feature_scores.index] + [6])
-    lines += [f"  {str(f):<{width}}  {v:.3f}" for f, v in d.feature_scores.items()]
+    lines += [f"  {f!s:<{width}}  {v:.3f}" for f, v in d.feature_scores.items()]
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ the seed, so their difference removes the common noise.
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def _levels(con, table: str, factor: str) -> tuple[str, dict]:
         probs = ", ".join(str(i / BINS) for i in range(BINS + 1))
         edges = con.execute(f"SELECT quantile_cont({f}, [{probs}]) FROM {table}").fetchone()[0]
         edges = list(dict.fromkeys(float(e) for e in edges))  # duplicates dropped, as pandas.qcut does
-        labels = [f"{a:.3g}..{b:.3g}" for a, b in zip(edges, edges[1:])] or [f"{edges[0]:.3g}"]
+        labels = [f"{a:.3g}..{b:.3g}" for a, b in itertools.pairwise(edges)] or [f"{edges[0]:.3g}"]
         whens = " ".join(f"WHEN {f} <= {b!r} THEN {i + 1}" for i, b in enumerate(edges[1:-1]))
         index = f"(CASE {whens} ELSE {len(labels)} END)" if whens else "1"
         label = f"([{', '.join(repr(x) for x in labels)}][{index}])"
@@ -166,9 +167,9 @@ def main_effects(con, by: list[str], outcomes: list[str], split: bool) -> list[d
         level, ranks = _levels(con, "runs", f)  # bins from all runs, so every variant is cut at the same values
         if split:
             rows += _group_records(con, "runs", {"level": level, "variant": v},
-                                   lambda g: (variants[g["variant"]], ranks[g["level"]]), outcomes, factor=f)
+                                   lambda g, ranks=ranks: (variants[g["variant"]], ranks[g["level"]]), outcomes, factor=f)
         else:
-            rows += _group_records(con, "runs", {"level": level}, lambda g: ranks[g["level"]], outcomes,
+            rows += _group_records(con, "runs", {"level": level}, lambda g, ranks=ranks: ranks[g["level"]], outcomes,
                                    factor=f, variant=None)
     # Records read factor, level, variant, then the numbers (the JSON's order).
     keys = ("factor", "level", "variant", "outcome", "mean", "ci_low", "ci_high", "n")
@@ -187,7 +188,7 @@ def coordination_gain(con, by: list[str], outcomes: list[str]) -> list[dict]:
     rows = _group_records(con, "gain", {"level": "'all'"}, lambda g: 0, outcomes, factor="(all)")
     for f in by:
         level, ranks = _levels(con, "gain", f)
-        rows += _group_records(con, "gain", {"level": level}, lambda g: ranks[g["level"]], outcomes, factor=f)
+        rows += _group_records(con, "gain", {"level": level}, lambda g, ranks=ranks: ranks[g["level"]], outcomes, factor=f)
     keys = ("factor", "level", "outcome", "mean", "ci_low", "ci_high", "n")
     return [{k: r[k] for k in keys} for r in rows]
 

@@ -22,8 +22,8 @@ def register(sub) -> None:
                         "at least this dense on PRIM's peeling trajectory")
     p.add_argument("--mass-min", type=float, default=0.05, help="smallest share of runs in a box (default 0.05)")
     p.add_argument("--boxes", type=int, default=1, help="boxes to find, one after the other (default 1)")
-    p.add_argument("--max-rows", type=int, default=200_000,
-                   help="runs PRIM and the feature scores see (default 200,000, picked by run id); the boxes' "
+    p.add_argument("--max-rows", type=int, default=100_000,
+                   help="runs PRIM and the feature scores see (default 100,000, picked by run id); the boxes' "
                         "statistics are recomputed over every run")
     p.add_argument("--export", type=Path, metavar="DIR",
                    help="also write DIR/<sweep>.tar.gz in EMA's format (ema_workbench.load_results reads it)")

@@ -31,7 +31,9 @@ import pandas as pd
 from game.sweep.spec import VARIANT, SweepError
 from game.sweep.summary import connect, open_runs, q
 
-MAX_ROWS = 200_000  # runs handed to PRIM and the feature scores
+MAX_ROWS = 100_000  # runs handed to PRIM and the feature scores
+# DuckDB only scans here (counts, a top-N by hash, box statistics): little memory, leaving room for PRIM.
+DUCKDB_MEMORY = "256MB"
 EMA_VERSION = 0.1  # the metadata version ema_workbench.util.save_results writes
 
 
@@ -97,7 +99,7 @@ def discover(out: str | Path, manifest: dict, outcome: str, below: float | None 
                          f"(outcomes: {', '.join(manifest['finals'])})")
     where, shown = _condition(outcome, below, above)
     prim, feature_scoring = _ema()
-    con = connect()
+    con = connect(DUCKDB_MEMORY)
     try:
         open_runs(con, out, [outcome])
         factors = _factors(manifest, {r[0] for r in con.execute("DESCRIBE runs").fetchall()})

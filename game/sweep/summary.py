@@ -38,14 +38,14 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def connect():
-    """A DuckDB connection that keeps within MEMORY_LIMIT (spilling to disk beyond it)."""
+def connect(memory_limit: str = MEMORY_LIMIT):
+    """A DuckDB connection that keeps within `memory_limit` (spilling to disk beyond it)."""
     import tempfile
 
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/highfence-duckdb'")
     con.execute("SET preserve_insertion_order = false")
     return con

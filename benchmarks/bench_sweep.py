@@ -4,8 +4,12 @@ local processes, and peak memory (whole process tree) at 200 and 2,000 runs.
     .venv/bin/python benchmarks/bench_sweep.py            # the default scenario (~2 minutes on 2 cores)
     .venv/bin/python benchmarks/bench_sweep.py --quick    # the tiny scenario, for a smoke test
 
+    .venv/bin/python benchmarks/bench_sweep.py --rows 10000000   # reading a sweep out of core
+
 Targets (issue 3): 2 workers >= 1.7x of 1; Dask within 1.5x of local processes;
-peak memory at 2,000 runs within 10% of 200 runs.
+peak memory at 2,000 runs within 10% of 200 runs. Issue 13: `summarize` and `discover`
+on a sweep of 10 million runs with a peak under 1 GiB (`--rows`: a synthetic sweep
+directory of that many runs, written part by part, read by the real commands).
 """
 
 from __future__ import annotations
@@ -74,8 +78,12 @@ def _tree_rss(pid: int) -> int:
 def peak_memory(spec: Path, where: Path, workers: int) -> tuple[int, float]:
     """Peak RSS of a `highfence sweep` process tree (sampled every 50 ms) and its wall time."""
     out = where / f"mem-{spec.stem}"
-    cmd = [sys.executable, "-m", "game.cli", "sweep", str(spec), "--out", str(out), "--workers", str(workers),
-           "--no-progress"]
+    return peak_of([sys.executable, "-m", "game.cli", "sweep", str(spec), "--out", str(out), "--workers",
+                    str(workers), "--no-progress"])
+
+
+def peak_of(cmd: list[str]) -> tuple[int, float]:
+    """Peak RSS of a command's process tree (sampled every 50 ms) and its wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
     peak = 0
@@ -91,15 +99,71 @@ def peak_memory(spec: Path, where: Path, workers: int) -> tuple[int, float]:
     proc.wait()
     t.join()
     if proc.returncode:
-        raise SystemExit(f"sweep failed: {' '.join(cmd)}")
+        raise SystemExit(f"failed: {' '.join(cmd)}")
     return peak, time.perf_counter() - start
+
+
+def write_big_sweep(out: Path, rows: int, chunk: int = 1_000_000) -> None:
+    """A sweep directory of `rows` runs in parts of `chunk`, as `highfence sweep` writes them
+    (manifest, run ids, design point, cell, replication, seed, factor columns, finals): a
+    Latin hypercube over three ranges, each point played unilateral and coordinated, two
+    replications. The outcome is a known function of the factors plus noise."""
+    import json
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for start in range(0, rows, chunk):
+        i = np.arange(start, min(rows, start + chunk))
+        point = i // 2  # two replications per point
+        sample = point // 2  # two variants per sample
+        u = np.random.default_rng(sample[0]).random((sample[-1] - sample[0] + 1, 3))[sample - sample[0]]
+        coordinated = point % 2 == 1
+        y = 1.0 - 0.6 * u[:, 0] * np.where(coordinated, 1.0, 0.4) + 0.1 * u[:, 1] + rng.normal(0, 0.03, len(i))
+        table = pa.table({
+            "run_id": pa.array(i).cast(pa.string()), "point": point, "cell": sample, "replication": i % 2,
+            "seed": rng.integers(0, 2**31, len(i)), "sample": sample, "block": pa.array([""] * len(i)),
+            "variant": np.where(coordinated, "coordinated", "unilateral"),
+            "compare.enforcement": 0.3 + 0.7 * u[:, 0], "params.third_country_leakage": 0.6 * u[:, 1],
+            "sectors.chip_tools.sigma": 1.5 + 4.5 * u[:, 2], "target_access": y,
+            "world_welfare": rng.normal(380, 5, len(i))})
+        pq.write_table(table, out / f"part-{start // chunk:06d}.parquet")
+    factors = {"variant": {"levels": ["unilateral", "coordinated"], "labels": None},
+               "compare.enforcement": {"low": 0.3, "high": 1.0}, "params.third_country_leakage": {"low": 0.0, "high": 0.6},
+               "sectors.chip_tools.sigma": {"low": 1.5, "high": 6.0}}
+    manifest = {"sweep": f"synthetic{rows}", "spec_hash": "synthetic", "design": {"method": "lhs", "samples": rows // 4},
+                "factors": factors, "finals": ["target_access", "world_welfare"], "n_runs": rows}
+    (out / "_manifest.json").write_text(json.dumps(manifest))
+
+
+def out_of_core(rows: int) -> None:
+    """summarize and discover on a sweep of `rows` runs: wall time and peak memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sweep"
+        t0 = time.perf_counter()
+        write_big_sweep(out, rows)
+        size = sum(p.stat().st_size for p in out.glob("*.parquet"))
+        print(f"synthetic sweep: {rows:,} runs, {size / 2**20:.0f} MiB of Parquet, written in "
+              f"{time.perf_counter() - t0:.0f} s")
+        cli = [sys.executable, "-m", "game.cli"]
+        for label, cmd in (("summarize", [*cli, "summarize", str(out), "--no-plots"]),
+                           ("discover", [*cli, "discover", str(out), "--outcome", "target_access", "--below", "0.6"])):
+            peak, secs = peak_of(cmd)
+            print(f"  {label:<10} {secs:6.1f} s  peak {peak / 2**20:6.0f} MiB  (target < 1024 MiB)", flush=True)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny scenario, fewer runs")
     ap.add_argument("--runs", type=int, default=480, help="runs per throughput measurement")
+    ap.add_argument("--rows", type=int, help="only: summarize and discover on a synthetic sweep of this many runs")
     args = ap.parse_args()
+    if args.rows:
+        out_of_core(args.rows)
+        return
     scenario = "tiny.yaml" if args.quick else "default.yaml"
     runs = 60 if args.quick else args.runs
     print(f"cores: {os.cpu_count()}; scenario: {scenario}")

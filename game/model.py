@@ -12,6 +12,7 @@ from pathlib import Path
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from agents.firm import FirmAgent
 from agents.state import StateAgent
@@ -28,6 +29,7 @@ from game.history import History
 from game.injects import Inject, apply_inject
 from game.observation import StateObservation, build_public
 from game.outcomes import STATE_METRICS, Outcomes
+from game.paths import scenario_arg
 from game.policy_book import PolicyBook, RoundContext
 from game.resolve import Resolver
 from game.rng import RootSeed, keys_from, uniforms
@@ -60,21 +62,52 @@ class FirmObservation:
     reputation: float = 0.0  # params.reputation_cost: what a fully compliant firm puts on its name
 
 
+class GeoScenario(MesaScenario):
+    """GeoModel's Mesa scenario: which highfence scenario to play and the seed (`rng`).
+
+    Mesa's SolaraViz rebuilds a model on Reset by passing a fresh scenario of the model's
+    scenario class (`scenario=type(model.scenario)(**params)`); with this class, a `config`
+    among SolaraViz's model parameters carries the scenario across a Reset.
+
+    config: a shipped scenario's name (`default`, `tiny`, `chips_2022`), a YAML path, or a
+        loaded highfence Scenario.
+    """
+
+    config: object = "default"
+
+
 class GeoModel(mesa.Model):
     """A geoeconomic game on one scenario.
 
     Args:
-        scenario: a Scenario, or a path to a scenario YAML file.
-        seed: the root seed; every agent's stream is spawned from it.
+        scenario: a highfence Scenario, a path to a scenario YAML file, a shipped scenario's
+            name (`default`, `tiny`, a case such as `chips_2022`), or a Mesa scenario
+            (`mesa.experimental.scenarios.Scenario`, e.g. `GeoScenario(config="tiny", rng=3)`):
+            its `config` names the highfence scenario (the shipped default when it has none)
+            and its `rng`, when an integer, is the seed unless `seed` is given. Default: the
+            shipped default scenario.
+        seed: the root seed; every agent's stream is spawned from it. None (what
+            `mesa.batch_run(..., iterations=...)` passes): the Mesa scenario's integer rng,
+            else a fresh seed from the operating system, kept in `model.seed` so the run can
+            be replayed.
         variant: an experiment arm: free_trade (always), or with a `compare:` section
             no_control / unilateral / coordinated (game.experiment).
         rounds: override the scenario's number of rounds.
     """
 
-    def __init__(self, scenario: Scenario | str | Path, seed: int = 0, variant: str | None = None,
-                 rounds: int | None = None):
-        super().__init__(rng=seed)
-        self.spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    def __init__(self, scenario: Scenario | str | Path | MesaScenario | None = None, seed: int | None = 0,
+                 variant: str | None = None, rounds: int | None = None):
+        config = scenario
+        if isinstance(scenario, MesaScenario):
+            config = getattr(scenario, "config", None)
+            if seed is None and isinstance(scenario.rng, int | np.integer):
+                seed = int(scenario.rng)
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % 2**63)
+        if config is None:
+            config = "default"
+        super().__init__(scenario=GeoScenario(config=config, rng=seed))
+        self.spec = config if isinstance(config, Scenario) else load_scenario(scenario_arg(str(config)))
         self.params = self.spec.params
         self.rounds = rounds or self.spec.rounds
         self.seed = seed

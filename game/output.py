@@ -37,22 +37,24 @@ def write_run(model, out: Path, fmt: str = "parquet", scenario_path: str | None 
         raise HighfenceError(f"--out {out}: cannot create the directory ({exc.strerror})") from None
     dc = model.datacollector
     tables = {
-        "rounds": dc.get_model_vars_dataframe(),
-        "states": dc.get_agent_vars_dataframe(),
-        "sectors": dc.get_table_dataframe("sectors"),
-        "events": dc.get_table_dataframe("events"),
-        "flows": dc.flows_frame(),
-        "welfare": dc.welfare_frame(),
+        "rounds": dc.get_model_vars_dataframe,
+        "states": dc.get_agent_vars_dataframe,
+        "sectors": lambda: dc.get_table_dataframe("sectors"),
+        "events": lambda: dc.get_table_dataframe("events"),
+        "flows": None,  # streamed round by round: a long run's flows never sit in memory at once
+        "welfare": dc.welfare_frame,
     }
     paths = []
-    for name, df in tables.items():
+    for name, build in tables.items():
         path = out / f"{name}.{fmt}"
         tmp = path.with_name(path.name + ".tmp")
         flat = name in FLAT_TABLES
-        if fmt == "parquet":
-            df.to_parquet(tmp, index=False if flat else None)
+        if build is None:
+            _write_stream(dc.iter_flows_frames(), dc.flows_frame, tmp, fmt)
+        elif fmt == "parquet":
+            build().to_parquet(tmp, index=False if flat else None)
         else:
-            df.to_csv(tmp, index=not flat)
+            build().to_csv(tmp, index=not flat)
         os.replace(tmp, path)
         paths.append(path)
     manifest = {
@@ -68,3 +70,26 @@ def write_run(model, out: Path, fmt: str = "parquet", scenario_path: str | None 
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2))
     paths.append(out / "manifest.json")
     return paths
+
+
+def _write_stream(frames, empty, path: Path, fmt: str) -> None:
+    """Write a flat table from its parts, one part in memory at a time (`empty()` when none)."""
+    first = next(frames, None)
+    if first is None:
+        df = empty()
+        df.to_parquet(path, index=False) if fmt == "parquet" else df.to_csv(path, index=False)
+        return
+    if fmt == "csv":
+        first.to_csv(path, index=False)
+        for df in frames:
+            df.to_csv(path, mode="a", header=False, index=False)
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(first, preserve_index=False)
+    with pq.ParquetWriter(path, table.schema) as writer:
+        writer.write_table(table)
+        del table, first
+        for df in frames:
+            writer.write_table(pa.Table.from_pandas(df, schema=writer.schema, preserve_index=False))

@@ -60,3 +60,35 @@ def test_sobol_sweep_end_to_end(tmp_path):
     # Substitution elasticity drives the target's access far more than enforcement does here.
     st = {(r["outcome"], r["factor"]): r["ST"] for r in rows}
     assert st[("target_access", "sectors.chips.sigma")] > st[("target_access", "compare.enforcement")]
+
+
+def test_morris_ranks_factors_by_their_effect():
+    """Morris screening through SALib on y = a + 2 b + 0 c + b c: mu* ranks b > a > c,
+    a's effect is linear (sigma 0), b's varies with c (sigma > 0)."""
+    from game.sweep.sensitivity import morris_design, morris_indices
+
+    names, bounds = ["a", "b", "c"], [(0.0, 1.0)] * 3
+    x = morris_design(names, bounds, trajectories=40, seed=3)
+    assert x.shape == (40 * 4, 3)
+    y = x[:, 0] + 2 * x[:, 1] + x[:, 1] * x[:, 2]
+    res = morris_indices(names, bounds, x, y, n_boot=50).set_index("factor")
+    np.testing.assert_allclose(res.loc["a", "mu_star"], 1.0, atol=1e-9)
+    assert res.loc["b", "mu_star"] > res.loc["a", "mu_star"] > res.loc["c", "mu_star"] > 0
+    assert res.loc["a", "sigma"] < 1e-9 < res.loc["b", "sigma"]
+
+
+def test_indices_come_from_salib():
+    """The table's numbers are SALib's sobol.analyze on the rows in its own order."""
+    from SALib.analyze import sobol
+    from SALib.sample import sobol as sobol_sample
+
+    problem = {"num_vars": 2, "names": ["p", "q"], "bounds": [[0, 1], [0, 1]]}
+    x = sobol_sample.sample(problem, 64, calc_second_order=False, seed=1)
+    y = x[:, 0] + x[:, 1] ** 2
+    ref = sobol.analyze(problem, y, calc_second_order=False, num_resamples=10, seed=1)
+    rows = y.reshape(64, 4)  # A, AB_p, AB_q, B
+    blocks = ["A", "p", "q", "B"]
+    df = pd.DataFrame([{"sample": j, "block": blocks[b], "y": rows[j, b]} for j in range(64) for b in range(4)])
+    res = indices_from_table(df, ["p", "q"], "y", n_boot=10).set_index("factor")
+    np.testing.assert_allclose(res["S1"], ref["S1"], rtol=1e-12)
+    np.testing.assert_allclose(res["ST"], ref["ST"], rtol=1e-12)

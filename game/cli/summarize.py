@@ -19,12 +19,11 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from game.output import atomic_write_text
-    from game.sweep import load_results, read_manifest
+    from game.sweep import read_manifest
     from game.sweep.summary import format_summary, plot_main_effects, summarize
 
     manifest = read_manifest(args.dir)
-    df = load_results(args.dir)
-    summary = summarize(df, manifest, by=args.by, outcomes=args.outcome)
+    summary = summarize(args.dir, manifest, by=args.by, outcomes=args.outcome)  # read out of core (DuckDB)
     print(format_summary(summary))
     if args.json:
         atomic_write_text(args.json, json.dumps(summary, indent=1, default=str))

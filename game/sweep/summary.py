@@ -1,19 +1,28 @@
 """Reading a sweep: main effects with 95% CIs, the coordinated-minus-unilateral gain,
-Sobol indices, and PNG plots.
+Sobol indices, and PNG plots, computed out of core by DuckDB.
+
+The run table is read where it lies (the Parquet parts of a sweep directory) or from a
+DataFrame; every summary is a DuckDB aggregate (count, mean and standard deviation per
+group), so a sweep of ten million runs is summarised in well under 1 GiB
+(benchmarks/bench_sweep.py --rows). Only the aggregates reach Python.
 
 Main effects average over every other factor (a marginal mean per level),
 split by variant when variant is a factor: pooling a no-control arm with a
-controlled one would mean little. The coordination gain is paired: the
-coordinated and unilateral runs of one cell and replication share the
-scenario and the seed, so their difference removes the common noise.
+controlled one would mean little. A numeric factor with more than MAX_LEVELS values
+(lhs, sobol) is cut at its quintiles. The coordination gain is paired: the
+coordinated and unilateral runs of one cell and replication share the scenario and
+the seed, so their difference removes the common noise.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from game.compare import mean_ci
 from game.sweep.paths import suggest
 from game.sweep.sensitivity import indices_from_table
 from game.sweep.spec import VARIANT, SweepError
@@ -21,34 +30,119 @@ from game.sweep.spec import VARIANT, SweepError
 MAX_LEVELS = 8  # a numeric factor with more distinct values (lhs/sobol) is cut into quantile bins
 BINS = 5
 _GAIN = ("coordinated", "unilateral")
+MEMORY_LIMIT = "512MB"  # DuckDB spills to a temporary folder past this
 
 
-def _levels(df: pd.DataFrame, factor: str) -> pd.Series:
-    """The factor's levels, with continuous values binned into quantiles."""
-    col = df[factor]
-    if pd.api.types.is_numeric_dtype(col) and col.nunique() > MAX_LEVELS:
-        bins = pd.qcut(col, BINS, duplicates="drop")
-        return bins.cat.rename_categories([f"{c.left:.3g}..{c.right:.3g}" for c in bins.cat.categories])
-    # Levels in the spec's order: rows are sorted by design point before summarising.
-    return pd.Series(pd.Categorical(col, categories=list(dict.fromkeys(col)), ordered=True), index=df.index)
+def q(name: str) -> str:
+    """A column name as a SQL identifier (factor paths hold dots)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _ci_records(groups, outcomes: list[str], **fixed) -> list[dict]:
-    rows = []
-    for level, g in groups:
-        level = level[0] if isinstance(level, tuple) and len(level) == 1 else level
-        for o in outcomes:
-            x = g[o].dropna().to_numpy()
-            if len(x) == 0:
-                continue
-            m, lo, hi = mean_ci(x)
-            rows.append(fixed | {"level": _plain(level), "outcome": o, "mean": m, "ci_low": lo, "ci_high": hi,
-                                 "n": len(x)})
-    return rows
+def connect(memory_limit: str = MEMORY_LIMIT):
+    """A DuckDB connection that keeps within `memory_limit` (spilling to disk beyond it)."""
+    import tempfile
+
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/highfence-duckdb'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def sweep_parts(out: str | Path) -> list[Path]:
+    """The finished parts of a sweep directory, each checked to read as Parquet (its footer):
+    a damaged one is a SweepError naming the file."""
+    import pyarrow.parquet as pq
+
+    from game.sweep.store import read_manifest
+
+    out = Path(out)
+    read_manifest(out)
+    parts = sorted(out.glob("part-*.parquet"))
+    if not parts:
+        raise SweepError(f"{out}: no finished runs yet")
+    for part in parts:
+        try:
+            pq.ParquetFile(part).close()
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several kinds for a bad file
+            raise SweepError(f"{part}: damaged sweep part: not a readable Parquet file ({str(exc)[:200]}); run "
+                             f"the same `highfence sweep ... --out {out}` again to move it to _quarantine/ and "
+                             "recompute its runs") from None
+    return parts
+
+
+def open_runs(con, source: pd.DataFrame | str | Path, outcomes: list[str]) -> None:
+    """View `runs` over the run table (a DataFrame or a sweep directory's parts), with NaN
+    outcomes as NULL so aggregates skip them as pandas' dropna would."""
+    if isinstance(source, pd.DataFrame):
+        con.register("runs_in", source)
+    else:
+        files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in sweep_parts(source))
+        con.execute(f"CREATE OR REPLACE VIEW runs_in AS SELECT * FROM read_parquet([{files}], union_by_name = true)")
+    cols = {r[0] for r in con.execute("DESCRIBE runs_in").fetchall()}
+    swap = ", ".join(f"CASE WHEN isnan(CAST({q(o)} AS DOUBLE)) THEN NULL ELSE CAST({q(o)} AS DOUBLE) END AS {q(o)}"
+                     for o in outcomes if o in cols)
+    con.execute(f"CREATE OR REPLACE VIEW runs AS SELECT * {f'REPLACE ({swap})' if swap else ''} FROM runs_in")
+
+
+def _ci(n: int, mean: float, sd: float | None, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t confidence interval from a group's count, mean and standard deviation
+    (the same as game.compare.mean_ci on the values)."""
+    if n < 2:
+        return mean, mean, mean
+    from scipy import stats
+
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * (sd or 0.0) / math.sqrt(n))
+    return mean, mean - half, mean + half
 
 
 def _plain(v):
     return v.item() if isinstance(v, np.generic) else v
+
+
+def _first_seen(con, table: str, column: str) -> dict:
+    """Each value of `column` -> the first design point it appears in (the spec's order)."""
+    return dict(con.execute(f"SELECT {q(column)}, min(point) FROM {table} GROUP BY 1").fetchall())
+
+
+def _levels(con, table: str, factor: str) -> tuple[str, dict]:
+    """SQL for a factor's level over `table`, and each level's rank: numeric factors with
+    many values cut at quintiles (labelled `low..high`), others in order of first appearance."""
+    f = q(factor)
+    kind = con.execute(f"SELECT typeof({f}) FROM {table} LIMIT 1").fetchone()
+    numeric = kind is not None and kind[0] in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT",
+                                                  "HUGEINT", "UBIGINT", "UINTEGER", "DECIMAL")
+    if numeric and con.execute(f"SELECT count(DISTINCT {f}) FROM {table}").fetchone()[0] > MAX_LEVELS:
+        probs = ", ".join(str(i / BINS) for i in range(BINS + 1))
+        edges = con.execute(f"SELECT quantile_cont({f}, [{probs}]) FROM {table}").fetchone()[0]
+        edges = list(dict.fromkeys(float(e) for e in edges))  # duplicates dropped, as pandas.qcut does
+        labels = [f"{a:.3g}..{b:.3g}" for a, b in itertools.pairwise(edges)] or [f"{edges[0]:.3g}"]
+        whens = " ".join(f"WHEN {f} <= {b!r} THEN {i + 1}" for i, b in enumerate(edges[1:-1]))
+        index = f"(CASE {whens} ELSE {len(labels)} END)" if whens else "1"
+        label = f"([{', '.join(repr(x) for x in labels)}][{index}])"
+        return label, {x: i for i, x in enumerate(labels)}
+    return f, _first_seen(con, table, factor)
+
+
+def _group_records(con, table: str, keys: dict[str, str], rank, outcomes: list[str], **fixed) -> list[dict]:
+    """One record per (group, outcome): mean and 95% CI, groups sorted by `rank(group)`.
+    `keys` maps the record's names to SQL expressions."""
+    sel = ", ".join(f"{sql} AS {q(name)}" for name, sql in keys.items())
+    stats_ = ", ".join(f"count({q(o)}), avg({q(o)}), stddev_samp({q(o)})" for o in outcomes)
+    rows = con.execute(f"SELECT {sel}, {stats_} FROM {table} GROUP BY ALL").fetchall()
+    groups = sorted(((dict(zip(keys, row[:len(keys)])), row[len(keys):]) for row in rows), key=lambda g: rank(g[0]))
+    out = []
+    for group, tail in groups:
+        for k, o in enumerate(outcomes):
+            n, mean, sd = tail[3 * k: 3 * k + 3]
+            if not n:
+                continue
+            m, lo, hi = _ci(int(n), float(mean), sd)
+            out.append(fixed | {k2: _plain(v) for k2, v in group.items()}
+                       | {"outcome": o, "mean": m, "ci_low": lo, "ci_high": hi, "n": int(n)})
+    return out
 
 
 def check_by(by: list[str] | None, factors: list[str]) -> list[str]:
@@ -62,41 +156,53 @@ def check_by(by: list[str] | None, factors: list[str]) -> list[str]:
     return [f for f in by if f != VARIANT]
 
 
-def main_effects(df: pd.DataFrame, by: list[str], outcomes: list[str], split: bool) -> list[dict]:
+def main_effects(con, by: list[str], outcomes: list[str], split: bool) -> list[dict]:
     rows = []
+    v = q(VARIANT)
+    variants = _first_seen(con, "runs", VARIANT) if split else {}
     if split:
-        rows += _ci_records(df.groupby(VARIANT, sort=False), outcomes, factor=VARIANT, variant=None)
+        rows += _group_records(con, "runs", {"level": v}, lambda g: variants[g["level"]], outcomes,
+                               factor=VARIANT, variant=None)
     for f in by:
-        lev = _levels(df, f)  # bins from all runs, so every variant is cut at the same values
+        level, ranks = _levels(con, "runs", f)  # bins from all runs, so every variant is cut at the same values
         if split:
-            for v, g in df.groupby(VARIANT, sort=False):
-                rows += _ci_records(g.groupby(lev[g.index], sort=True, observed=True), outcomes, factor=f, variant=v)
+            rows += _group_records(con, "runs", {"level": level, "variant": v},
+                                   lambda g, ranks=ranks: (variants[g["variant"]], ranks[g["level"]]), outcomes, factor=f)
         else:
-            rows += _ci_records(df.groupby(lev, sort=True, observed=True), outcomes, factor=f, variant=None)
-    return rows
+            rows += _group_records(con, "runs", {"level": level}, lambda g, ranks=ranks: ranks[g["level"]], outcomes,
+                                   factor=f, variant=None)
+    # Records read factor, level, variant, then the numbers (the JSON's order).
+    keys = ("factor", "level", "variant", "outcome", "mean", "ci_low", "ci_high", "n")
+    return [{k: r[k] for k in keys} for r in rows]
 
 
-def coordination_gain(df: pd.DataFrame, by: list[str], outcomes: list[str]) -> list[dict]:
+def coordination_gain(con, by: list[str], outcomes: list[str]) -> list[dict]:
     """Coordinated minus unilateral, paired on (cell, replication), overall and per factor level."""
-    key = ["cell", "replication"]
-    coord = df[df[VARIANT] == _GAIN[0]].set_index(key)
-    uni = df[df[VARIANT] == _GAIN[1]].set_index(key)
-    both = coord.index.intersection(uni.index)
-    if both.empty:
+    v = q(VARIANT)
+    cols = ", ".join([*(f"c.{q(o)} - u.{q(o)} AS {q(o)}" for o in outcomes), *(f"c.{q(f)}" for f in by)])
+    con.execute(f"CREATE OR REPLACE VIEW gain AS SELECT c.point, {cols} FROM runs c JOIN runs u "
+                f"ON c.cell = u.cell AND c.replication = u.replication "
+                f"WHERE c.{v} = '{_GAIN[0]}' AND u.{v} = '{_GAIN[1]}'")
+    if not con.execute("SELECT count(*) FROM gain").fetchone()[0]:
         return []
-    diff = coord.loc[both, outcomes] - uni.loc[both, outcomes]
-    diff = diff.join(coord.loc[both, by]).reset_index(drop=True)
-    rows = _ci_records([("all", diff)], outcomes, factor="(all)")
+    rows = _group_records(con, "gain", {"level": "'all'"}, lambda g: 0, outcomes, factor="(all)")
     for f in by:
-        rows += _ci_records(diff.groupby(_levels(diff, f), sort=True, observed=True), outcomes, factor=f)
-    return rows
+        level, ranks = _levels(con, "gain", f)
+        rows += _group_records(con, "gain", {"level": level}, lambda g, ranks=ranks: ranks[g["level"]], outcomes, factor=f)
+    keys = ("factor", "level", "outcome", "mean", "ci_low", "ci_high", "n")
+    return [{k: r[k] for k in keys} for r in rows]
 
 
-def sensitivity(df: pd.DataFrame, manifest: dict, outcomes: list[str]) -> list[dict]:
-    """Sobol indices of each outcome, within each combination of level factors."""
+def sensitivity(con, manifest: dict, outcomes: list[str]) -> list[dict]:
+    """Sobol indices of each outcome, within each combination of level factors: DuckDB
+    averages the replications of each design point, SALib computes the indices."""
     factors = manifest["factors"]
     ranges = [k for k, f in factors.items() if "low" in f]
     level_factors = [k for k, f in factors.items() if "levels" in f]
+    lf = ", ".join(q(f) for f in level_factors)
+    means = ", ".join(f"avg({q(o)}) AS {q(o)}" for o in outcomes)
+    df = con.execute(f"SELECT {lf + ', ' if lf else ''}sample, block, min(point) AS point, {means} "
+                     f"FROM runs GROUP BY ALL ORDER BY point").df()
     groups = df.groupby(level_factors, sort=False) if level_factors else [((), df)]
     rows = []
     for level, g in groups:
@@ -109,9 +215,10 @@ def sensitivity(df: pd.DataFrame, manifest: dict, outcomes: list[str]) -> list[d
     return rows
 
 
-def summarize(df: pd.DataFrame, manifest: dict, by: list[str] | None = None,
+def summarize(source: pd.DataFrame | str | Path, manifest: dict, by: list[str] | None = None,
               outcomes: list[str] | None = None) -> dict:
-    """All summaries of a sweep's run table, as JSON-ready records."""
+    """All summaries of a sweep's run table (a DataFrame, or a sweep directory read out of
+    core), as JSON-ready records."""
     factors = list(manifest["factors"])
     by = check_by(by, factors)
     finals = manifest["finals"]
@@ -121,17 +228,20 @@ def summarize(df: pd.DataFrame, manifest: dict, by: list[str] | None = None,
                 raise SweepError(f"--outcome: {o!r} is not an outcome of this sweep (outcomes: {', '.join(finals)})")
     outcomes = list(outcomes or finals)
     split = VARIANT in factors
-    df = df.sort_values(["point", "replication"], kind="stable").reset_index(drop=True)
-    out = {
-        "sweep": manifest["sweep"],
-        "spec_hash": manifest["spec_hash"],
-        "runs": len(df),
-        "planned_runs": manifest["n_runs"],
-        "main_effects": main_effects(df, by, outcomes, split),
-        "coordination_gain": coordination_gain(df, by, outcomes) if split else [],
-        "sensitivity": sensitivity(df, manifest, outcomes) if manifest["design"]["method"] == "sobol" else [],
-    }
-    return out
+    con = connect()
+    try:
+        open_runs(con, source, outcomes)
+        return {
+            "sweep": manifest["sweep"],
+            "spec_hash": manifest["spec_hash"],
+            "runs": con.execute("SELECT count(*) FROM runs").fetchone()[0],
+            "planned_runs": manifest["n_runs"],
+            "main_effects": main_effects(con, by, outcomes, split),
+            "coordination_gain": coordination_gain(con, by, outcomes) if split else [],
+            "sensitivity": sensitivity(con, manifest, outcomes) if manifest["design"]["method"] == "sobol" else [],
+        }
+    finally:
+        con.close()
 
 
 # -- text -------------------------------------------------------------------------

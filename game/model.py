@@ -219,6 +219,7 @@ class GeoModel(mesa.Model):
                 public=public, me=i, budget=float(ctx.budget[i]), objectives=st.objectives[i],
                 resolve=float(st.resolve[i]),
                 own=dict(zip(STATE_METRICS, self.outcomes.state[i].tolist())),
+                max_actions=self.params.max_actions,
             )
             for i in range(st.n)
         ]
@@ -232,15 +233,19 @@ class GeoModel(mesa.Model):
         observations = self.observe(ctx)
 
         # Decide: every state at once, from the start-of-round state (firms once orders are in force).
-        orders: list[tuple[int, Action, str]] = []
+        orders: list[tuple[int, Action, str, str]] = []
         for agent, obs in zip(self.state_agents, observations):
-            orders += [(agent.index, a, "strategy") for a in agent.strategy.decide(obs, agent.stream)]
-        orders += [(i, a, "script") for i, a in self.script.get(w.round, [])]
+            actions = agent.strategy.decide(obs, agent.stream)
+            # The doctrine's rule behind each move, for the event log (human seats give none).
+            rules = getattr(agent.strategy, "rules", [])
+            rules = rules if len(rules) == len(actions) else [""] * len(actions)
+            orders += [(agent.index, a, "strategy", why) for a, why in zip(actions, rules)]
+        orders += [(i, a, "script", "") for i, a in self.script.get(w.round, [])]
         if self.treatment:
-            orders += [(self.treatment.controller, a, "experiment") for a in self.treatment.orders(w.round)]
+            orders += [(self.treatment.controller, a, "experiment", "") for a in self.treatment.orders(w.round)]
 
-        for i, action, source in orders:
-            events.append(self._apply(ctx, i, action, source))
+        for i, action, source, why in orders:
+            events.append(self._apply(ctx, i, action, source, why))
         events += self._coordinate(ctx, observations)
         events += [self._inject(inj) for inj in self.injects.get(w.round, [])]
         events += self._enter_champions(ctx)
@@ -318,7 +323,7 @@ class GeoModel(mesa.Model):
     def _event(self, kind, actor, text, target=None, sector=None, **detail) -> Event:
         return Event(self.world.round, kind, actor, text, target, sector, detail)
 
-    def _apply(self, ctx: RoundContext, i: int, action: Action, source: str) -> Event | None:
+    def _apply(self, ctx: RoundContext, i: int, action: Action, source: str, why: str = "") -> Event | None:
         name = self.world.states.names[i]
         try:
             if action.kind == "stance":
@@ -327,7 +332,8 @@ class GeoModel(mesa.Model):
         except IllegalAction as exc:
             return self._event("refused", name, f"{name}'s {action.kind} was refused: {exc}",
                                getattr(action, "target", None), getattr(action, "sector", None),
-                               action=action.model_dump(), reason=str(exc), source=source)
+                               action=action.model_dump(), reason=str(exc), source=source,
+                               **({"rule": why} if why else {}))
         if text is None:
             return None
         if action.kind == "export_control" and action.coordinated:
@@ -337,7 +343,9 @@ class GeoModel(mesa.Model):
         else:
             kind = EVENT_KIND.get(action.kind, action.kind)
         target = getattr(action, "target", None) or getattr(action, "partner", None)
-        return self._event(kind, name, text, target, getattr(action, "sector", None), source=source)
+        rule = {"rule": why} if why else {}
+        text = f"{text} (rule: {why})" if why else text
+        return self._event(kind, name, text, target, getattr(action, "sector", None), source=source, **rule)
 
     def _coordinate(self, ctx: RoundContext, observations: list[StateObservation]) -> list[Event]:
         """Partners answer coalition proposals; targets answer coercive demands."""

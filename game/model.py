@@ -343,7 +343,7 @@ class GeoModel(mesa.Model):
         else:
             kind = EVENT_KIND.get(action.kind, action.kind)
         target = getattr(action, "target", None) or getattr(action, "partner", None)
-        rule = {"rule": why} if why else {}
+        rule = {"rule": why, "order": action.kind} if why else {}
         text = f"{text} (rule: {why})" if why else text
         return self._event(kind, name, text, target, getattr(action, "sector", None), source=source, **rule)
 

@@ -256,7 +256,7 @@ class Hedger(StateStrategy):
     kind = "hedger"
     summary = "Non-aligned: diversifies suppliers, stockpiles under coercion, joins controls only when it pays."
     defaults = {"concentration": 0.4, "diversify_share": 0.3, "stockpile_share": 0.3}
-    instruments = ("diversify", "trade_agreement")
+    instruments = ("diversify", "stockpile", "trade_agreement")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -303,7 +303,7 @@ class TitForTat(StateStrategy):
     kind = "tit_for_tat"
     summary = "Never first to restrict; answers in kind and in proportion, lifts when the other lifts, sometimes forgives."
     defaults = {"rate": 0.25, "generosity": 0.1, "concentration": 0.6}
-    instruments = ("set_tariff", "diversify", "investment_screening")
+    instruments = ("set_tariff", "export_control", "embargo", "diversify", "investment_screening")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -399,14 +399,14 @@ def objective_value(obs: StateObservation) -> float:
 
 
 class AdaptiveLearner(StateStrategy):
-    """Learns which posture pays by its own objectives: a bandit over postures (softmax over
-    normalised mean rewards, an exploration floor; agents.strategies.learning). A posture is
+    """Learns which posture pays by its own objectives: a bandit over postures (Thompson
+    sampling on normalised mean rewards, an exploration floor; agents.strategies.learning). A posture is
     held for `hold` rounds, since policies take a round to bite, and its reward is the mean
     of the state's objective value over the rounds it was in force."""
 
     kind = "adaptive_learner"
-    summary = "Learns which posture pays by its own objectives (a softmax bandit with an exploration floor)."
-    defaults = {"temperature": 0.2, "explore": 0.1, "hold": 3}
+    summary = "Learns which posture pays by its own objectives (Thompson sampling with an exploration floor)."
+    defaults = {"temperature": 1.0, "explore": 0.1, "hold": 3}
     instruments = ()
 
     def __init__(self, **params):

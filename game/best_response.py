@@ -147,7 +147,8 @@ def coalition_test(scenario_path, dyn: Dynamics, **common) -> tuple[str, list[Pa
         others = {k: v for k, v in dyn.changed().items() if k != partner}
         scores = {}
         for answer in (True, False):
-            params = {f"states.{partner}.strategy.params": {"accept_proposals": answer, "concede": False}}
+            params = {f"states.{partner}.strategy.kind": "scripted",
+                      f"states.{partner}.strategy.params": {"accept_proposals": answer, "concede": False}}
             r = tournament.play(scenario_path, partner, ["scripted"], profile=others, variant="coordinated",
                                 overrides=params, **common)
             scores[answer] = r.runs.set_index("seed")["score"]

@@ -120,3 +120,40 @@ def test_high_fence_with_no_rd_share_plays_the_default_game():
     usa = [e for e in m.datacollector.events if e.actor == "USA" and e.detail.get("source") == "strategy"]
     assert usa and not any(e.detail.get("order") == "subsidy" for e in usa)
     assert not any(e.kind == "refused" and e.actor == "USA" for e in m.datacollector.events)
+
+
+def test_run_score_names_its_reference_and_explains_zero_columns():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "game.cli", "run", "default", "--quiet", "--rounds", "3",
+                               "--score", *args], capture_output=True, text=True, cwd=ROOT, check=False)
+
+    same = run()
+    assert same.returncode == 0, same.stderr
+    assert "score against the AI-only baseline run" in same.stdout
+    assert "note: every column is zero: this run is its own reference" in same.stdout
+    arm = run("--against", "no_control")
+    assert "score against the scenario's baseline arm (compare: no_control" in arm.stdout
+    table = arm.stdout.split("score against")[1]
+    for line in [x for x in arm.stdout.splitlines() if x.startswith("note:")]:
+        assert "is zero for every state" in line  # a zero column comes with its reason
+    assert "USA" in table
+    bad = subprocess.run([sys.executable, "-m", "game.cli", "run", "tariffs_2018", "--score", "--against",
+                          "no_control"], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert bad.returncode == 2 and "has no compare: section" in bad.stderr
+
+
+def test_zero_reasons_name_each_all_zero_column():
+    import pandas as pd
+
+    from game.score import zero_reasons
+
+    m = GeoModel("configs/default.yaml", seed=0, rounds=2).run()
+    t = pd.DataFrame({"welfare": [1.0, -2.0], "security": [0.0, 0.0], "technology": [0.1, 0.0],
+                      "cohesion": [0.0, 0.0], "score": [0.3, -0.4]}, index=["A", "B"])
+    reasons = zero_reasons(t, m, "free_trade")
+    assert [r.split(" ")[0] for r in reasons] == ["security", "cohesion"]

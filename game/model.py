@@ -467,7 +467,8 @@ class GeoModel(mesa.Model):
             f.capacity[k] *= 1.0 - p.relocation_loss
             moved = True
             events.append(self._event("relocation", old, f"{f.names[k]} moved its {w.sectors.labels[f.sector[k]]} capacity from {old} to {names[dest]}", names[dest], w.sectors.names[f.sector[k]]))
-        for buyer, target, blocked in firm_dynamics.acquisitions(w, p):
+        self._bids = getattr(self, "_bids", {})  # refused bids, so a bidder does not ask every round
+        for buyer, target, blocked in firm_dynamics.acquisitions(w, p, self._bids):
             host, bidder = names[f.home[target]], names[f.home[buyer]]
             if blocked:
                 events.append(self._event("acquisition_blocked", host, f"{host} blocked {f.names[buyer]} ({bidder})'s bid for {f.names[target]}", bidder, w.sectors.names[f.sector[target]]))

@@ -114,7 +114,8 @@ def best_responses(scenario_path: str | Path, candidates: Sequence[str] = DEFAUL
     for s in movers:
         tournament.check_state(sc, s)
     dyn = Dynamics(initial, dict(initial))
-    common = dict(seeds=seeds, rounds=rounds, executor=executor, workers=workers, seed=seed, progress=False)
+    common = {"seeds": seeds, "rounds": rounds, "executor": executor, "workers": workers, "seed": seed,
+              "progress": False}
     for p in range(1, passes + 1):
         dyn.passes, moved = p, False
         for s in movers:
@@ -165,8 +166,8 @@ def report(dyn: Dynamics) -> str:
         mark = f"  (was {dyn.initial[k]})" if v != dyn.initial[k] else ""
         lines.append(f"  {k:<5} {v}{mark}")
     if dyn.partners:
-        lines += ["", f"coalition test, {dyn.coalition}, others at the final profile "
-                      "(score when joining vs declining and selling to the target, paired):"]
+        lines += ["", (f"coalition test, {dyn.coalition}, others at the final profile "
+                       "(score when joining vs declining and selling to the target, paired):")]
         lines += [p.line() for p in dyn.partners]
         if dyn.survives:
             lines.append("coordinated control survives: every partner prefers to join")

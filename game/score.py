@@ -88,9 +88,9 @@ def zero_reasons(table: pd.DataFrame, model: GeoModel, reference: str) -> list[s
     if len(zero) == len(table.columns):
         if reference == "ai" and not model.spec.script and all(
                 st.strategy.kind != "human" for st in model.spec.states.values()):
-            return ["every column is zero: this run is its own reference (no state is scripted or human, so the "
-                    "AI-only baseline is the same game with the same seed); score --against free_trade or "
-                    "no_control"]
+            return [("every column is zero: this run is its own reference (no state is scripted or human, so "
+                     "the AI-only baseline is the same game with the same seed); score --against free_trade or "
+                     "no_control")]
         return ["every column is zero: this run and the reference played out identically"]
     why = {
         "cohesion": "no coalition or bloc control differed between the two runs",

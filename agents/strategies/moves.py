@@ -192,8 +192,8 @@ def exclude_vendors(obs: StateObservation, min_share: float) -> list[Move]:
             if pub.exclusion[me, r, s] or pub.supply_share[me, r, s] < min_share:
                 continue
             return [(A.ImportExclusion(sector=pub.sectors[s], rival=pub.states[r]),
-                     f"exclude vendors: {pub.states[r]} holds {pct(pub.supply_share[me, r, s])} of our "
-                     f"{pub.labels[s]} (critical infrastructure)")]
+                     (f"exclude vendors: {pub.states[r]} holds {pct(pub.supply_share[me, r, s])} of our "
+                      f"{pub.labels[s]} (critical infrastructure)"))]
     return []
 
 

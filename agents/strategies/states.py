@@ -115,8 +115,8 @@ class BroadDecoupler(StateStrategy):
             if untaxed and M.money(p["tariff"]) and not pub.trade_agreement[me, r]:
                 s = int(untaxed[0])
                 out.append((A.SetTariff(partner=pub.states[r], sector=pub.sectors[s], rate=p["tariff"]),
-                            f"decouple: tariff {pub.states[r]}'s {pub.labels[s]} ({M.pct(pub.supply_share[me, r, s])} "
-                            "of our purchases)"))
+                            (f"decouple: tariff {pub.states[r]}'s {pub.labels[s]} "
+                             f"({M.pct(pub.supply_share[me, r, s])} of our purchases)")))
         out += M.diversify(obs, 0.2 * obs.budget, concentration=0.2, rivals_only=True)
         out += M.screen_investment(obs)
         out += M.import_substitution(obs, 0.3 * obs.budget) or M.reshore(obs, 0.3 * obs.budget, 0.2)
@@ -153,7 +153,8 @@ class CoalitionBuilder(StateStrategy):
                     enforcement=p["enforcement"], coordinated=True,
                     partners=[pub.states[a] for a in partners], min_partners=p["min_partners"],
                 ),
-                f"control together: {', '.join(pub.states[a] for a in partners)} also supply {pub.labels[s]}",
+                (f"control together: partners who also supply {pub.labels[s]} "
+                 f"({', '.join(pub.states[a] for a in partners)})"),
             ))
         out = out[:2] + M.screen_investment(obs)
         out += M.stockpile(obs, p["stockpile_share"] * obs.budget, 0.3, self._stock, max_buys=3)
@@ -195,14 +196,14 @@ class Coercer(StateStrategy):
                     choices.append((dep * float(pub.criticality[s]), j, int(s)))
         if not choices:
             return []
-        weight, j, s = max(choices)
+        _, j, s = max(choices)
         if rng.random() >= p["boldness"] + 0.5 * (j in provoked):
             return []
         self._last[j] = obs.round
         why = "answer their measures" if j in provoked else "press a rival"
         return [(A.Coerce(target=pub.states[j], sector=pub.sectors[s]),
-                 f"chokepoint: {pub.states[j]} buys {M.pct(pub.supply_share[j, me, s])} of its {pub.labels[s]} "
-                 f"from us ({why})")]
+                 (f"chokepoint: {pub.states[j]} buys {M.pct(pub.supply_share[j, me, s])} of its "
+                  f"{pub.labels[s]} from us ({why})"))]
 
     def _counter_controls(self, obs, offenders: set[int]) -> list[Move]:
         """Control the dual-use good each controller depends on us for most (once each)."""
@@ -218,8 +219,8 @@ class Coercer(StateStrategy):
             if pub.supply_share[k, me, s] < 0.1:
                 continue
             out.append((A.ExportControl(sector=pub.sectors[s], target=pub.states[k], scope="broad", enforcement=0.8),
-                        f"counter-control: {pub.states[k]} controls exports to us and buys "
-                        f"{M.pct(pub.supply_share[k, me, s])} of its {pub.labels[s]} from us"))
+                        (f"counter-control: {pub.states[k]} controls exports to us and buys "
+                         f"{M.pct(pub.supply_share[k, me, s])} of its {pub.labels[s]} from us")))
         return out
 
     def _build_leverage(self, obs) -> list[Move]:
@@ -277,8 +278,8 @@ class Hedger(StateStrategy):
             if pub.supply_share[me, k, s] > 0.2 and held < 3:
                 self._stock[s] = held + 1
                 out.append((A.Stockpile(sector=pub.sectors[s], amount=p["stockpile_share"] * obs.budget),
-                            f"reserves against coercion: {pub.states[k]} is coercing and supplies "
-                            f"{M.pct(pub.supply_share[me, k, s])} of our {pub.labels[s]}"))
+                            (f"reserves against coercion: {pub.states[k]} is coercing and supplies "
+                             f"{M.pct(pub.supply_share[me, k, s])} of our {pub.labels[s]}")))
         return out + M.offer_trade_agreements(obs, limit=1)
 
     def answer_proposal(self, obs, prop, rng):

@@ -25,6 +25,7 @@ def test_entry_relocation_and_screening_refusals_occur_in_default_games(counts):
     assert counts["entry"] >= 3  # champions founded by reshoring subsidies
     assert counts["relocation"] >= 1  # friend-shoring when inputs are embargoed
     assert counts["acquisition_blocked"] >= 3  # screening of bids for firms idled by controls
+    assert counts["acquisition"] >= 1  # an ally's bid the host clears after refusing a rival's
 
 
 def test_a_firm_idled_below_half_its_capacity_is_distressed_and_a_refused_bidder_waits():
@@ -40,9 +41,12 @@ def test_a_firm_idled_below_half_its_capacity_is_distressed_and_a_refused_bidder
     deals = firm_dynamics.acquisitions(w, m.params, recent)
     bid = [d for d in deals if d[1] == k]
     assert bid and bid[0][2], "a non-allied bid for a screened state's firm is refused"
-    assert not [d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k]  # cooling down
+    # Cooling down; and China is in no bloc, so no cleared bidder steps in while it screens.
+    assert not [d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k]
     w.round += firm_dynamics.BID_COOLDOWN
     assert [d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k]
+    w.policy.screening[w.states.names.index("CHN")] = False  # an open host: the richest bidder buys
+    assert [d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k][0][2] is False
     f.sales[k] = 0.9 * f.capacity[k]
     assert k not in firm_dynamics.distressed(w) or (f.cash[k] < 0 and f.loss_rounds[k] >= 2)
     assert np.array_equal(f.owner, owners)  # looking for deals changes no ownership

@@ -45,7 +45,10 @@ def distressed(world: World) -> np.ndarray:
 
 def acquisitions(world: World, params: Params, recent: dict | None = None) -> list[tuple[int, int, bool]]:
     """(buyer, target, blocked) firm index pairs: the richest foreign firm of the sector
-    bids for each distressed firm; screening blocks buyers from outside the bloc.
+    bids for each distressed firm; screening blocks buyers from outside the bloc. When the
+    richest bidder is refused, the richest bidder the host would clear (an ally, or anyone
+    where the host does not screen) may step in, as Vishay bought Newport Wafer Fab once
+    the UK had made Nexperia sell it (2022-24).
 
     recent: (buyer id, target id) -> round of a blocked bid; the same bidder waits
     BID_COOLDOWN rounds before trying again (updated here)."""
@@ -53,21 +56,25 @@ def acquisitions(world: World, params: Params, recent: dict | None = None) -> li
     deals = []
     for t in distressed(world):
         rivals = np.flatnonzero(f.alive & (f.sector == f.sector[t]) & (f.home != f.home[t]) & (f.cash > 0))
-        if len(rivals) == 0:
-            continue
-        buyer = rivals[np.argmax(f.cash[rivals])]
         # A buyer pays for the plant (half its replacement cost) and takes on the debts.
         price = 0.5 * params.capex * f.cost[t] * f.capacity[t] - f.cash[t]
-        if f.cash[buyer] < price:
+        rivals = rivals[f.cash[rivals] >= price]
+        if len(rivals) == 0:
             continue
-        blocked = bool(pol.screening[f.home[t]] and not st.same_bloc[f.home[t], f.home[buyer]])
-        if recent is not None:
-            key = (int(f.ids[buyer]), int(f.ids[t]))
-            if blocked and world.round - recent.get(key, -BID_COOLDOWN) < BID_COOLDOWN:
-                continue
-            if blocked:
+        host = f.home[t]
+        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[rivals]]
+        buyer = rivals[np.argmax(f.cash[rivals])]
+        if cleared[rivals == buyer][0]:
+            deals.append((int(buyer), int(t), False))
+            continue
+        key = (int(f.ids[buyer]), int(f.ids[t]))
+        if recent is None or world.round - recent.get(key, -BID_COOLDOWN) >= BID_COOLDOWN:
+            deals.append((int(buyer), int(t), True))
+            if recent is not None:
                 recent[key] = world.round
-        deals.append((int(buyer), int(t), blocked))
+        if cleared.any():
+            knight = rivals[cleared][np.argmax(f.cash[rivals[cleared]])]
+            deals.append((int(knight), int(t), False))
     return deals
 
 

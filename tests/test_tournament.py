@@ -112,3 +112,12 @@ def test_best_responses_print_a_path_a_profile_and_the_coalition_test():
     assert "coordinated control survives" in text if dyn.survives else "does not survive" in text
     rec = dyn.as_record()
     assert rec["final"] == dyn.profile and rec["partners"][0]["verdict"] in ("joins", "free-rides", "indifferent")
+
+
+def test_dask_gives_the_serial_scores(ranked):
+    """The tournament runs on the sweep's Dask executor (a real LocalCluster) with the same numbers."""
+    pytest.importorskip("distributed")
+    on_dask = tournament.play(TINY, "ALPHA", ["high_fence", "free_trader", "passive"], seeds=3, rounds=6,
+                              executor="dask", workers=2)
+    assert np.array_equal(on_dask.runs.sort_values(["strategy", "seed"])["score"].to_numpy(),
+                          ranked.runs.sort_values(["strategy", "seed"])["score"].to_numpy())

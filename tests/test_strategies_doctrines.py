@@ -157,3 +157,14 @@ def test_zero_reasons_name_each_all_zero_column():
                       "cohesion": [0.0, 0.0], "score": [0.3, -0.4]}, index=["A", "B"])
     reasons = zero_reasons(t, m, "free_trade")
     assert [r.split(" ")[0] for r in reasons] == ["security", "cohesion"]
+
+
+def test_a_hedger_sources_more_widely_than_a_free_trader():
+    """The issue's finding: the hedger's sourcing equalled the free trader's to three decimals."""
+    def hhi(kind):
+        sc = load_scenario("configs/default.yaml")
+        sc.states["IND"].strategy.kind = kind
+        m = GeoModel(sc, seed=0).run()
+        return float(m.outcomes.state_metric("hhi")[m.world.states.names.index("IND")])
+
+    assert hhi("hedger") < hhi("free_trader") - 0.02

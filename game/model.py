@@ -114,6 +114,7 @@ class GeoModel(mesa.Model):
         self.outcomes = self._calibrate()
         self.datacollector.record(0, self.outcomes, self.world.firms, [])
         self.last_events: list[Event] = []
+        self._bids: dict[tuple[int, int], int] = {}  # refused bids -> round, so a bidder does not ask every round
 
     # -- set-up ------------------------------------------------------------
     def _treatment(self, variant: str | None) -> Treatment | None:
@@ -467,7 +468,6 @@ class GeoModel(mesa.Model):
             f.capacity[k] *= 1.0 - p.relocation_loss
             moved = True
             events.append(self._event("relocation", old, f"{f.names[k]} moved its {w.sectors.labels[f.sector[k]]} capacity from {old} to {names[dest]}", names[dest], w.sectors.names[f.sector[k]]))
-        self._bids = getattr(self, "_bids", {})  # refused bids, so a bidder does not ask every round
         for buyer, target, blocked in firm_dynamics.acquisitions(w, p, self._bids):
             host, bidder = names[f.home[target]], names[f.home[buyer]]
             if blocked:

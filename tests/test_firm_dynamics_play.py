@@ -46,7 +46,7 @@ def test_a_firm_idled_below_half_its_capacity_is_distressed_and_a_refused_bidder
     w.round += firm_dynamics.BID_COOLDOWN
     assert [d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k]
     w.policy.screening[w.states.names.index("CHN")] = False  # an open host: the richest bidder buys
-    assert [d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k][0][2] is False
+    assert next(d for d in firm_dynamics.acquisitions(w, m.params, recent) if d[1] == k)[2] is False
     f.sales[k] = 0.9 * f.capacity[k]
     assert k not in firm_dynamics.distressed(w) or (f.cash[k] < 0 and f.loss_rounds[k] >= 2)
     assert np.array_equal(f.owner, owners)  # looking for deals changes no ownership

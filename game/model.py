@@ -148,6 +148,7 @@ class GeoModel(mesa.Model):
         self.outcomes = self._calibrate()
         self.datacollector.record(0, self.outcomes, self.world.firms, [])
         self.last_events: list[Event] = []
+        self._bids: dict[tuple[int, int], int] = {}  # refused bids -> round, so a bidder does not ask every round
 
     # -- set-up ------------------------------------------------------------
     def _treatment(self, variant: str | None) -> Treatment | None:
@@ -256,6 +257,7 @@ class GeoModel(mesa.Model):
                 public=public, me=i, budget=float(ctx.budget[i]), objectives=st.objectives[i],
                 resolve=float(st.resolve[i]),
                 own=dict(zip(STATE_METRICS, self.outcomes.state[i].tolist())),
+                max_actions=self.params.max_actions,
             )
             for i in range(st.n)
         ]
@@ -269,15 +271,19 @@ class GeoModel(mesa.Model):
         observations = self.observe(ctx)
 
         # Decide: every state at once, from the start-of-round state (firms once orders are in force).
-        orders: list[tuple[int, Action, str]] = []
+        orders: list[tuple[int, Action, str, str]] = []
         for agent, obs in zip(self.state_agents, observations):
-            orders += [(agent.index, a, "strategy") for a in agent.strategy.decide(obs, agent.stream)]
-        orders += [(i, a, "script") for i, a in self.script.get(w.round, [])]
+            actions = agent.strategy.decide(obs, agent.stream)
+            # The doctrine's rule behind each move, for the event log (human seats give none).
+            rules = getattr(agent.strategy, "rules", [])
+            rules = rules if len(rules) == len(actions) else [""] * len(actions)
+            orders += [(agent.index, a, "strategy", why) for a, why in zip(actions, rules)]
+        orders += [(i, a, "script", "") for i, a in self.script.get(w.round, [])]
         if self.treatment:
-            orders += [(self.treatment.controller, a, "experiment") for a in self.treatment.orders(w.round)]
+            orders += [(self.treatment.controller, a, "experiment", "") for a in self.treatment.orders(w.round)]
 
-        for i, action, source in orders:
-            events.append(self._apply(ctx, i, action, source))
+        for i, action, source, why in orders:
+            events.append(self._apply(ctx, i, action, source, why))
         events += self._coordinate(ctx, observations)
         events += [self._inject(inj) for inj in self.injects.get(w.round, [])]
         events += self._enter_champions(ctx)
@@ -355,7 +361,7 @@ class GeoModel(mesa.Model):
     def _event(self, kind, actor, text, target=None, sector=None, **detail) -> Event:
         return Event(self.world.round, kind, actor, text, target, sector, detail)
 
-    def _apply(self, ctx: RoundContext, i: int, action: Action, source: str) -> Event | None:
+    def _apply(self, ctx: RoundContext, i: int, action: Action, source: str, why: str = "") -> Event | None:
         name = self.world.states.names[i]
         try:
             if action.kind == "stance":
@@ -364,7 +370,8 @@ class GeoModel(mesa.Model):
         except IllegalAction as exc:
             return self._event("refused", name, f"{name}'s {action.kind} was refused: {exc}",
                                getattr(action, "target", None), getattr(action, "sector", None),
-                               action=action.model_dump(), reason=str(exc), source=source)
+                               action=action.model_dump(), reason=str(exc), source=source,
+                               **({"rule": why} if why else {}))
         if text is None:
             return None
         if action.kind == "export_control" and action.coordinated:
@@ -374,7 +381,9 @@ class GeoModel(mesa.Model):
         else:
             kind = EVENT_KIND.get(action.kind, action.kind)
         target = getattr(action, "target", None) or getattr(action, "partner", None)
-        return self._event(kind, name, text, target, getattr(action, "sector", None), source=source)
+        rule = {"rule": why, "order": action.kind} if why else {}
+        text = f"{text} (rule: {why})" if why else text
+        return self._event(kind, name, text, target, getattr(action, "sector", None), source=source, **rule)
 
     def _coordinate(self, ctx: RoundContext, observations: list[StateObservation]) -> list[Event]:
         """Partners answer coalition proposals; targets answer coercive demands."""
@@ -496,7 +505,7 @@ class GeoModel(mesa.Model):
             f.capacity[k] *= 1.0 - p.relocation_loss
             moved = True
             events.append(self._event("relocation", old, f"{f.names[k]} moved its {w.sectors.labels[f.sector[k]]} capacity from {old} to {names[dest]}", names[dest], w.sectors.names[f.sector[k]]))
-        for buyer, target, blocked in firm_dynamics.acquisitions(w, p):
+        for buyer, target, blocked in firm_dynamics.acquisitions(w, p, self._bids):
             host, bidder = names[f.home[target]], names[f.home[buyer]]
             if blocked:
                 events.append(self._event("acquisition_blocked", host, f"{host} blocked {f.names[buyer]} ({bidder})'s bid for {f.names[target]}", bidder, w.sectors.names[f.sector[target]]))

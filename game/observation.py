@@ -42,6 +42,12 @@ class PublicView:
     tariff: np.ndarray  # (N exporter, N importer, S)
     screening: np.ndarray  # (N,) investment screening in force
     events: tuple[Event, ...]  # last round's
+    exclusion: np.ndarray  # (N importer, N exporter, S) vendors excluded from critical infrastructure
+    secrecy: np.ndarray  # (N, S) patents kept secret
+    trade_agreement: np.ndarray  # (N, N)
+    offers_trade: np.ndarray  # (N, N) offered, not yet signed
+    offers_security: np.ndarray  # (N, N)
+    stockpile: np.ndarray  # (N, S) strategic stockpiles held (reserves are announced)
 
     def index(self, name: str) -> int:
         return self.states.index(name)
@@ -60,6 +66,7 @@ class StateObservation:
     objectives: np.ndarray  # welfare, security, technology, cohesion
     resolve: float
     own: dict = field(default_factory=dict)  # own outcomes last round (welfare, autonomy, ...)
+    max_actions: int = 4  # the scenario's limit of actions per round
 
     @property
     def name(self) -> str:
@@ -116,4 +123,10 @@ def build_public(world, last_events: list[Event], outcomes) -> PublicView:
         tariff=_frozen(pol.tariff),
         screening=_frozen(pol.screening),
         events=tuple(last_events),
+        exclusion=_frozen(pol.exclusion),
+        secrecy=_frozen(pol.secrecy),
+        trade_agreement=_frozen(st.trade_agreement),
+        offers_trade=_frozen(pol.offers_trade),
+        offers_security=_frozen(pol.offers_security),
+        stockpile=_frozen(pol.stockpile),
     )

@@ -46,23 +46,60 @@ def scores(model: GeoModel, baseline: GeoModel) -> pd.DataFrame:
     return gain
 
 
-REFERENCES = ("ai", "free_trade")
+REFERENCES = ("ai", "free_trade", "no_control")
+REFERENCE_NAMES = {
+    "ai": "the AI-only baseline run (the scenario's strategies, no scripted moves, human seats as free traders)",
+    "free_trade": "the free-trade run (every state passive)",
+    "no_control": "the scenario's baseline arm (compare: no_control, the compared control not imposed)",
+}
+
+
+def reference_model(model: GeoModel, reference: str = "ai") -> GeoModel:
+    """The reference run, with the model's seed and rounds, played to the end."""
+    if reference not in REFERENCES:
+        raise ValueError(f"unknown reference {reference!r} (known: {', '.join(REFERENCES)})")
+    if reference == "free_trade":
+        base = GeoModel(model.spec, seed=model.seed, rounds=model.steps, variant="free_trade")
+    elif reference == "no_control":
+        if model.spec.compare is None:
+            raise ValueError(f"scenario {model.spec.name!r} has no compare: section, so no baseline arm "
+                             "(use ai or free_trade)")
+        base = GeoModel(model.spec, seed=model.seed, rounds=model.steps, variant="no_control")
+    else:
+        base = GeoModel(baseline_scenario(model.spec), seed=model.seed, rounds=model.steps)
+    return base.run()
 
 
 def score_against_baseline(model: GeoModel, reference: str = "ai") -> pd.DataFrame:
     """Play the reference run with the same seed and rounds, then score the model against it.
 
     reference: "ai", the scenario as its AI strategies alone would play it (no scripted
-    moves, human seats played by free traders); or "free_trade", every state passive.
+    moves, human seats played by free traders); "free_trade", every state passive; or
+    "no_control", the compare: experiment's baseline arm.
     """
-    if reference not in REFERENCES:
-        raise ValueError(f"unknown reference {reference!r} (known: {', '.join(REFERENCES)})")
-    if reference == "free_trade":
-        base = GeoModel(model.spec, seed=model.seed, rounds=model.steps, variant="free_trade")
-    else:
-        base = GeoModel(baseline_scenario(model.spec), seed=model.seed, rounds=model.steps)
-    base.run()
-    return scores(model, base)
+    return scores(model, reference_model(model, reference))
 
 
-__all__ = ["baseline_scenario", "score_against_baseline", "scores"]
+def zero_reasons(table: pd.DataFrame, model: GeoModel, reference: str) -> list[str]:
+    """Why a column of the score table is all zero, in words (never a silent column of zeros)."""
+    zero = [c for c in table.columns if (table[c].abs() < 1e-9).all()]
+    if not zero:
+        return []
+    if len(zero) == len(table.columns):
+        if reference == "ai" and not model.spec.script and all(
+                st.strategy.kind != "human" for st in model.spec.states.values()):
+            return [("every column is zero: this run is its own reference (no state is scripted or human, so "
+                     "the AI-only baseline is the same game with the same seed); score --against free_trade or "
+                     "no_control")]
+        return ["every column is zero: this run and the reference played out identically"]
+    why = {
+        "cohesion": "no coalition or bloc control differed between the two runs",
+        "technology": "no state's technology level differed (the same R&D, controls and secrecy in both)",
+        "security": "no state's autonomy differed (the same suppliers in both)",
+        "welfare": "no state's welfare differed",
+    }
+    return [f"{c} is zero for every state: {why.get(c, 'identical in both runs')}" for c in zero]
+
+
+__all__ = ["REFERENCES", "REFERENCE_NAMES", "baseline_scenario", "reference_model", "score_against_baseline",
+           "scores", "zero_reasons"]

@@ -33,12 +33,20 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+Move = tuple[Action, str]
+REFUSAL_MEMORY = 5  # rounds a doctrine leaves a refused move alone before trying it again  # an action and the doctrine's rule that ordered it
+
+
 class StateStrategy:
-    """One class per strategy, registered by `kind`. Subclasses set `kind` and `summary`."""
+    """One class per strategy, registered by `kind`. Subclasses set `kind`, `summary`,
+    `instruments` (the action kinds their doctrine calls for) and implement `plan`, which
+    returns moves in order of priority: each an action and the rule of the doctrine that
+    fired, which the engine writes into the event log."""
 
     kind: ClassVar[str]
     summary: ClassVar[str]
     defaults: ClassVar[dict] = {}
+    instruments: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **params):
         unknown = set(params) - set(self.defaults)
@@ -46,8 +54,23 @@ class StateStrategy:
             known = ", ".join(sorted(self.defaults)) or "none"
             raise ValueError(f"unknown parameter(s) {sorted(unknown)} for strategy {self.kind!r} (known: {known})")
         self.params = {**self.defaults, **params}
+        self.rules: list[str] = []  # why each action of the last `decide` was ordered
+        self._refused: dict[str, int] = {}  # action -> round it was last refused
 
     def decide(self, obs: StateObservation, rng: np.random.Generator) -> list[Action]:
+        """This round's orders: the plan's first moves, within the scenario's action limit,
+        leaving out what was refused in the last REFUSAL_MEMORY rounds (a control an
+        experiment fixes, say), so the action budget goes to moves that can happen."""
+        for e in obs.public.events:
+            if e.kind == "refused" and e.actor == obs.name and "action" in e.detail:
+                self._refused[repr(sorted(e.detail["action"].items()))] = e.round
+        moves = [m for m in self.plan(obs, rng)
+                 if obs.round - self._refused.get(repr(sorted(m[0].model_dump().items())), -99) > REFUSAL_MEMORY]
+        moves = moves[: obs.max_actions]
+        self.rules = [why for _, why in moves]
+        return [a for a, _ in moves]
+
+    def plan(self, obs: StateObservation, rng: np.random.Generator) -> list[Move]:
         raise NotImplementedError
 
     def answer_proposal(self, obs: StateObservation, prop: ProposalView, rng: np.random.Generator) -> bool:

@@ -8,7 +8,9 @@ import sys
 
 from game.errors import exit_code
 
-COMMANDS = ("game.cli.run", "game.cli.compare", "game.cli.chokepoints", "game.cli.schema", "game.cli.serve", "game.cli.sweep", "game.cli.summarize", "game.cli.discover", "game.cli.validate", "game.cli.session", "game.cli.play", "game.cli.report")
+COMMANDS = ("game.cli.run", "game.cli.compare", "game.cli.chokepoints", "game.cli.schema", "game.cli.serve",
+            "game.cli.sweep", "game.cli.summarize", "game.cli.discover", "game.cli.validate", "game.cli.session",
+            "game.cli.play", "game.cli.report", "game.cli.tournament")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,9 +26,9 @@ def register(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no per-round lines")
     p.add_argument("--score", action="store_true",
                    help="score each state against a reference run (see --against)")
-    p.add_argument("--against", choices=("ai", "free_trade"), default="ai",
-                   help="the reference for --score: ai (AI strategies only, no scripted moves; default) or "
-                        "free_trade (every state passive)")
+    p.add_argument("--against", choices=("ai", "free_trade", "no_control"), default="ai",
+                   help="the reference for --score: ai (AI strategies only, no scripted moves; default), "
+                        "free_trade (every state passive) or no_control (the scenario's compare: baseline arm)")
     p.set_defaults(func=run)
 
 
@@ -55,6 +55,9 @@ def run(args) -> int:
     if args.rounds is not None and args.rounds < 1:
         raise HighfenceError("--rounds: expected a positive number of rounds")
     scenario = load_scenario(args.scenario)
+    if args.score and args.against == "no_control" and scenario.compare is None:
+        raise HighfenceError(f"--against no_control: scenario {scenario.name!r} has no compare: section, so no "
+                             "baseline arm (use ai or free_trade)")
     model = GeoModel(scenario, seed=args.seed, variant=args.variant, rounds=args.rounds)
     print(f"{scenario.name}: {len(scenario.states)} states, {len(scenario.sectors)} sectors, "
           f"{len(scenario.firms)} firms, {model.rounds} rounds, seed {args.seed}")
@@ -67,15 +70,17 @@ def run(args) -> int:
     print(final[["welfare_change", "autonomy", "indispensability", "tech_level", "cohesion", "fiscal_cost"]]
           .round(3).to_string())
     if args.score:
-        from game.score import score_against_baseline
+        from game.score import REFERENCE_NAMES, score_against_baseline, zero_reasons
 
-        what = "the free-trade run" if args.against == "free_trade" else "the AI-only baseline run"
-        print(f"\nscore against {what} (points; welfare in basis points of GDP):")
-        table = score_against_baseline(model, args.against)
-        if (table.abs() < 1e-12).all().all():
-            print("(all zero: this run is its own reference, since no state is scripted or human; "
-                  "try --against free_trade)")
+        try:
+            table = score_against_baseline(model, args.against)
+        except ValueError as exc:
+            raise HighfenceError(f"--against {args.against}: {exc}") from None
+        print(f"\nscore against {REFERENCE_NAMES[args.against]}, same seed and rounds "
+              "(points; welfare in basis points of GDP):")
         print(table.round(2).to_string())
+        for line in zero_reasons(table, model, args.against):
+            print(f"note: {line}")
     if args.out:
         paths = write_run(model, args.out, args.format, scenario_path=args.scenario)
         print(f"\nwrote {', '.join(str(p) for p in paths)}")

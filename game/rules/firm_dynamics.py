@@ -28,23 +28,53 @@ def relocation_targets(world: World, movers: np.ndarray) -> np.ndarray:
     return out
 
 
-def acquisitions(world: World, params: Params) -> list[tuple[int, int, bool]]:
+DISTRESS_UTILISATION = 0.5  # half a firm's lines idle: its plant is worth less than it cost
+BID_COOLDOWN = 4  # rounds before a refused bidder bids for the same firm again
+
+
+def distressed(world: World) -> np.ndarray:
+    """Live, still home-owned firms a foreign rival could buy cheaply: losing money with debts
+    for two rounds, or running below half their capacity (controls on their inputs or their
+    markets, an embargo or a subsidised rival have idled their lines)."""
+    f = world.firms
+    utilisation = f.sales / np.maximum(f.capacity, 1e-12)
+    broke = (f.cash < 0) & (f.loss_rounds >= 2)
+    idle = (f.capacity > 0) & (utilisation < DISTRESS_UTILISATION)
+    return np.flatnonzero(f.alive & (f.owner == f.home) & (broke | idle))
+
+
+def acquisitions(world: World, params: Params, recent: dict | None = None) -> list[tuple[int, int, bool]]:
     """(buyer, target, blocked) firm index pairs: the richest foreign firm of the sector
-    bids for each distressed, still home-owned firm; screening blocks buyers from outside the bloc."""
+    bids for each distressed firm; screening blocks buyers from outside the bloc. When the
+    richest bidder is refused, the richest bidder the host would clear (an ally, or anyone
+    where the host does not screen) may step in, as Vishay bought Newport Wafer Fab once
+    the UK had made Nexperia sell it (2022-24).
+
+    recent: (buyer id, target id) -> round of a blocked bid; the same bidder waits
+    BID_COOLDOWN rounds before trying again (updated here)."""
     f, st, pol = world.firms, world.states, world.policy
-    distressed = np.flatnonzero(f.alive & (f.cash < 0) & (f.loss_rounds >= 2) & (f.owner == f.home))
     deals = []
-    for t in distressed:
+    for t in distressed(world):
         rivals = np.flatnonzero(f.alive & (f.sector == f.sector[t]) & (f.home != f.home[t]) & (f.cash > 0))
-        if len(rivals) == 0:
-            continue
-        buyer = rivals[np.argmax(f.cash[rivals])]
         # A buyer pays for the plant (half its replacement cost) and takes on the debts.
         price = 0.5 * params.capex * f.cost[t] * f.capacity[t] - f.cash[t]
-        if f.cash[buyer] < price:
+        rivals = rivals[f.cash[rivals] >= price]
+        if len(rivals) == 0:
             continue
-        blocked = bool(pol.screening[f.home[t]] and not st.same_bloc[f.home[t], f.home[buyer]])
-        deals.append((int(buyer), int(t), blocked))
+        host = f.home[t]
+        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[rivals]]
+        buyer = rivals[np.argmax(f.cash[rivals])]
+        if cleared[rivals == buyer][0]:
+            deals.append((int(buyer), int(t), False))
+            continue
+        key = (int(f.ids[buyer]), int(f.ids[t]))
+        if recent is None or world.round - recent.get(key, -BID_COOLDOWN) >= BID_COOLDOWN:
+            deals.append((int(buyer), int(t), True))
+            if recent is not None:
+                recent[key] = world.round
+        if cleared.any():
+            knight = rivals[cleared][np.argmax(f.cash[rivals[cleared]])]
+            deals.append((int(knight), int(t), False))
     return deals
 
 

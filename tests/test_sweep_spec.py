@@ -112,7 +112,7 @@ def test_free_form_keys_are_valid_paths(tmp_path):
 def test_rejected_value_names_the_design_point(tmp_path):
     msg = error(tmp_path, factors={"compare.enforcement": [0.5, 0.9], "sectors.chips.sigma": [0.5, 4.0]})
     assert "design point 0" in msg and "sectors.chips.sigma=0.5" in msg
-    assert "greater than 1" in msg
+    assert "greater than or equal to 1.1" in msg
     assert "design point 1" not in msg  # sigma 4.0 is fine
 
 

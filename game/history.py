@@ -33,7 +33,7 @@ from game.events import Event
 from game.outcomes import STATE_METRICS, Outcomes
 
 SECTOR_FIELDS = ("world_share", "volume_share", "capacity_share", "tech", "price_ratio", "received", "access", "leaked_in")
-FIRM_FIELDS = ("capacity", "quality", "revenue", "profit", "sales", "alive", "circumvent")
+FIRM_FIELDS = ("capacity", "quality", "revenue", "profit", "sales", "alive", "circumvent", "sold_to_listed")
 FLOW_COLUMNS = ("round", "exporter", "importer", "sector", "route", "quantity", "value", "price", "duty", "leaked")
 DIRECT = "direct"  # the route of goods shipped straight from exporter to importer
 WELFARE_COLUMNS = ("round", "state", "total_bn", "pct_gdp", "buyers_bn", "producers_bn", "tariff_revenue_bn",

@@ -197,6 +197,9 @@ class Resolver:
             f.entity_factor = (1.0 - w.sectors.inputs[f.sector] * wedges.denial).min(axis=1)
         else:
             f.entity_factor = np.ones(f.n)
+        # What each supplier sold to entity-listed firms this round (units).
+        f.sold_to_listed = (np.zeros(f.n) if wedges.listed_part is None
+                            else (flows * wedges.listed_part).sum(axis=1))
         m.usable = usable
         trust.end_of_round(w, p)
 

@@ -205,6 +205,7 @@ class CaseSpec(Strict):
     sector: str
     partners: list[str] = Field(default_factory=list)
     firm: str | None = Field(None, description="A firm the case follows (e.g. one on an entity list).")
+    supplier: str | None = Field(None, description="A supplier firm the case follows (e.g. the foreign foundry of a listed firm).")
     start_round: Annotated[int, Field(ge=1)] = 1
     join_round: int | None = Field(None, description="Round the partners join, or the measure is widened "
                                    "(for before/after checks).")
@@ -380,6 +381,8 @@ class Scenario(Strict):
                 need("state", p, "case.partners", states)
             if k.firm is not None and k.firm not in names:
                 raise ValueError(f"case.firm: unknown firm {k.firm!r}")
+            if k.supplier is not None and k.supplier not in names:
+                raise ValueError(f"case.supplier: unknown firm {k.supplier!r}")
             if k.variant and not self.compare:
                 raise ValueError("case.variant: needs a compare: section")
         return self

@@ -31,6 +31,7 @@ class Roles:
     start: int
     join: int | None
     firm: str | None = None
+    supplier: str | None = None
 
 
 def _series(h: History, field: str, state: int, sector: int) -> np.ndarray:
@@ -142,10 +143,14 @@ def actor_welfare_loss_pct_gdp(h, b, k):
     return -_actor_against_baseline(h, b, k, "welfare_pct_gdp")
 
 
-def _firm_sales(h: History, name: str, r: int) -> float:
+def _firm_value(h: History, name: str, r: int, field: str) -> float:
     fid = next(i for i, x in h.firm_names.items() if x == name)
     snap = h.firms[r]
-    return float(snap["sales"][snap["id"] == fid].sum())
+    return float(snap[field][snap["id"] == fid].sum())
+
+
+def _firm_sales(h: History, name: str, r: int) -> float:
+    return _firm_value(h, name, r, "sales")
 
 
 def listed_firm_output_change_after_start(h, b, k):
@@ -159,6 +164,13 @@ def listed_firm_output_change_after_join(h, b, k):
     """The case's firm's output two rounds after the measure is widened, against the baseline."""
     r = k.join + 2
     return _firm_sales(h, k.firm, r) / _firm_sales(b, k.firm, r) - 1.0
+
+
+def supplier_sales_to_listed_change_after_join(h, b, k):
+    """What the case's supplier sold to the entity-listed firms the round after the measure
+    is widened, against the round before it (same run: the baseline has no listing)."""
+    before = _firm_value(h, k.supplier, k.join - 1, "sold_to_listed")
+    return _firm_value(h, k.supplier, k.join + 1, "sold_to_listed") / max(before, 1e-300) - 1.0
 
 
 def sector_capacity_vs_baseline(h, b, k):
@@ -177,6 +189,7 @@ METRICS = {f.__name__: f for f in (
     actor_sales_elsewhere_change, partners_sales_to_target_change, actor_tariff_pass_through,
     actor_imports_from_target_change, third_party_sales_to_actor_change, actor_net_loss_over_buyers_loss,
     actor_welfare_loss_pct_gdp, listed_firm_output_change_after_start, listed_firm_output_change_after_join,
+    supplier_sales_to_listed_change_after_join,
     sector_capacity_vs_baseline, sector_margin_vs_baseline,
 )}
 
@@ -184,7 +197,8 @@ METRICS = {f.__name__: f for f in (
 def roles(sc: Scenario) -> Roles:
     k, names, sectors = sc.case, list(sc.states), list(sc.sectors)
     return Roles(names.index(k.actor), names.index(k.target), sectors.index(k.sector),
-                 [names.index(p) for p in k.partners], k.start_round, k.join_round, k.firm)
+                 [names.index(p) for p in k.partners], k.start_round, k.join_round, k.firm,
+                 k.supplier)
 
 
 def baseline_scenario(sc: Scenario) -> Scenario:

@@ -96,6 +96,7 @@ class FirmArrays:
     input_factor: np.ndarray  # usable / capacity last round (what the firm saw of its input shortages)
     tech_fixed: np.ndarray  # (F, N) technology content by origin given by the scenario (nan: from inputs)
     entity_factor: np.ndarray  # (F,) usable share of capacity left by entity listings (next round)
+    sold_to_listed: np.ndarray  # (F,) units sold to entity-listed firms this round
 
     @property
     def n(self) -> int:
@@ -350,6 +351,7 @@ def new_firm_arrays(n: int) -> FirmArrays:
         input_factor=np.ones(n),
         tech_fixed=np.full((n, 0), np.nan),
         entity_factor=np.ones(n),
+        sold_to_listed=f(),
     )
 
 

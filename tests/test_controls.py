@@ -122,6 +122,25 @@ def test_an_entity_listing_without_the_direct_product_rule_barely_dents_a_firm_s
         assert with_rule < -0.6
 
 
+def test_suppliers_sales_to_listed_firms_follow_the_listings_reach():
+    """The part of a supplier's sales that goes to listed firms: the listing's need share
+    of the market for a supplier it does not cover (TSMC under a listing of US-made chips),
+    near nothing once the direct-product rule covers it; the US maker's is cut either way."""
+    def sold(script, name):
+        m = GeoModel(scenario_from_dict(HUAWEI.model_dump() | {"script": script}), seed=SEEDS[0]).run()
+        snap = m.datacollector.firms[2]
+        fid = next(i for i, x in m.datacollector.firm_names.items() if x == name)
+        return float(snap["sold_to_listed"][snap["id"] == fid].sum()), float(snap["sales"][snap["id"] == fid].sum())
+
+    tsmc_alone, tsmc_sales = sold(listing(), "TSMC")
+    tsmc_rule, _ = sold(listing(direct_product=True, de_minimis=0.0), "TSMC")
+    intel_alone, intel_sales = sold(listing(), "Intel")
+    assert 0.05 * tsmc_sales < tsmc_alone < tsmc_sales  # Huawei is one of TSMC's Chinese buyers
+    assert tsmc_rule < 0.02 * tsmc_alone
+    assert intel_alone < 0.02 * intel_sales
+    assert sold([], "TSMC")[0] == 0.0  # nobody listed, nothing counted
+
+
 def test_the_direct_product_rule_reaches_only_above_its_de_minimis():
     """Taiwan's chips carry about a fifth US technology (half of a chip's technology comes
     with the tools, two fifths of Taiwan's tools are American): a rule with a 50% de minimis

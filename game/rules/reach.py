@@ -92,10 +92,14 @@ def apply_listings(world: World, params: Params, weight: np.ndarray, served: np.
     market's input needs), except what gets through; the listed firms lose the covered
     suppliers' share of their inputs, which caps their usable capacity next round.
 
-    Returns (weight, served, denial) with denial (F, S): the share of each input a firm
-    was denied (0 for unlisted firms)."""
+    Returns (weight, served, denial, listed_part): denial (F, S) is the share of each input
+    a firm was denied (0 for unlisted firms); listed_part (F, N) the part of each
+    supplier's sales in a market that goes to listed firms (the same split of the
+    market's demand that the cut applies: the listed firms' need share, times what gets
+    through for covered suppliers)."""
     f, sec, n = world.firms, world.sectors, world.states.n
     denial = np.zeros((f.n, sec.n))
+    listed_part = np.zeros_like(weight)
     sigma_f = sec.sigma[f.sector]
     for (i, r), listing in sorted(world.policy.listings.items()):
         j = listing.target
@@ -116,13 +120,17 @@ def apply_listings(world: World, params: Params, weight: np.ndarray, served: np.
         through = (listing.approval * (1.0 + params.licence_cost) ** (1.0 - sigma_f)
                    + (1.0 - listing.approval) * leak[:, j] * markup[:, j] ** (1.0 - sigma_f))
         # What the listed firms could have bought of each supplier: its CES term in market j.
-        term = np.where(in_r, weight[:, j] * (base_price[:, j] / f.quality) ** (1.0 - sigma_f), 0.0)
+        # (Quality against the sector's best: only ratios of these terms are used.)
+        rel_q = f.quality / max(f.quality[in_r].max(), 1e-300)
+        term = np.where(in_r, weight[:, j] * (base_price[:, j] / rel_q) ** (1.0 - sigma_f), 0.0)
         lost = (term * covered * (1.0 - through)).sum() / max(term.sum(), 1e-300)
         denial[listed, r] = np.maximum(denial[listed, r], lost)
         cut = np.where(covered, 1.0 - share * (1.0 - through), 1.0)
+        part = np.where(covered, share * through / np.maximum(cut, 1e-300), share)
+        listed_part[:, j] = np.maximum(listed_part[:, j], np.where(in_r, part, 0.0))
         weight = weight.copy()
         weight[:, j] *= cut
         if served is None:
             served = np.ones_like(weight)
         served[:, j] *= cut
-    return weight, served, denial
+    return weight, served, denial, listed_part

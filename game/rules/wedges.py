@@ -45,6 +45,7 @@ class Wedges:
     available: np.ndarray | None = None  # (F, J) share of the firm's products the market can get
     mix_quality: np.ndarray | None = None  # (F, J) quality of the delivered mix against the firm's full mix
     denial: np.ndarray | None = None  # (F, S) share of each input an entity listing denies a firm
+    listed_part: np.ndarray | None = None  # (F, N) part of each flow bought by entity-listed firms
     qty_factor: np.ndarray | None = None  # (F, N) units per dollar against the maker's delivered price
     illicit_value: np.ndarray | None = None  # (F, J) share of the buyers' spending on each flow that was illicit
     routes: leakage.Routes | None = None  # the transit routes the leaked goods take
@@ -128,11 +129,12 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     qty_factor = np.ones_like(weight)
     qty_factor[:, cols] = per_dollar
     illicit = np.divide(tiers.illicit / markup, per_dollar, out=np.zeros_like(per_dollar), where=per_dollar > 0)
-    denial = None
+    denial = listed_part = None
     if pol.listings:
-        weight, served, denial = reach.apply_listings(world, params, weight, served, base_price, content)
+        weight, served, denial, listed_part = reach.apply_listings(world, params, weight, served, base_price,
+                                                                   content)
     return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce[:, cols], illicit, tiers.available,
-                  tiers.quality, denial, qty_factor, tiers.illicit, routes, cols)
+                  tiers.quality, denial, listed_part, qty_factor, tiers.illicit, routes, cols)
 
 
 def by_firm(pair: np.ndarray, home: np.ndarray, sector: np.ndarray) -> np.ndarray:

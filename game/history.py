@@ -113,8 +113,8 @@ def _absent(folder: Path) -> list[str]:
     return text.split("\n") if text else []
 
 
-class _RoundOutcomes(Sequence):
-    """`history.outcomes`: every round's Outcomes, the large arrays read back from the store."""
+class _PerRound(Sequence):
+    """One entry per recorded round, read back from the store (slices and negative indices too)."""
 
     def __init__(self, history: History):
         self._h = history
@@ -126,23 +126,20 @@ class _RoundOutcomes(Sequence):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         i = range(len(self))[i]  # negative indices, IndexError
-        heavy = self._h._store[i]
+        return self._entry(i, self._h._store[i])
+
+
+class _RoundOutcomes(_PerRound):
+    """`history.outcomes`: every round's Outcomes, the large arrays read back from the store."""
+
+    def _entry(self, i: int, heavy: dict):
         return replace(self._h._compact[i], **{k: heavy[k] for k in HEAVY_FIELDS})
 
 
-class _FirmSnapshots(Sequence):
+class _FirmSnapshots(_PerRound):
     """`history.firms`: each round's firm snapshot (ids, home, sector and FIRM_FIELDS)."""
 
-    def __init__(self, history: History):
-        self._h = history
-
-    def __len__(self) -> int:
-        return len(self._h._compact)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        heavy = self._h._store[range(len(self))[i]]
+    def _entry(self, i: int, heavy: dict):
         return {k: heavy[f"firm_{k}"] for k in ("id", "home", "sector", *FIRM_FIELDS)}
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from game.compare import mean_ci
 from game.errors import HighfenceError
 from game.scenario import Scenario, load_scenario
 
@@ -71,16 +71,6 @@ class Result:
             lines.append(f"{rank:>4}  {e.strategy:<20}{e.score_mean:>9.2f}  [{e.ci_low:>8.2f}, {e.ci_high:>8.2f}]"
                          f"  {vs:>26}  {e.n}")
         return "\n".join(lines)
-
-
-def mean_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and a t interval; with one value the interval is that value (no spread to read)."""
-    x = np.asarray(x, dtype=float)
-    m = float(x.mean())
-    if len(x) < 2:
-        return m, m, m
-    half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return m, m - half, m + half
 
 
 def objective_weights(scenario: Scenario, state: str) -> np.ndarray:

@@ -52,16 +52,16 @@ def param_value(draw, field):
     else:  # unbounded above: log scale so large values are drawn as often as small
         value = math.exp(draw(st.floats(math.log(lo), math.log(UNBOUNDED_HIGH))))
     is_int = "int" in str(field.annotation)
-    return int(round(value)) if is_int else float(value)
+    return round(value) if is_int else float(value)
 
 
 @st.composite
 def params(draw):
     out = {}
     for name, field in Params.model_fields.items():
-        if "float" in str(field.annotation) or "int" in str(field.annotation):
-            if draw(st.integers(0, 2)) == 0:
-                out[name] = draw(param_value(field))
+        numeric = "float" in str(field.annotation) or "int" in str(field.annotation)
+        if numeric and draw(st.integers(0, 2)) == 0:
+            out[name] = draw(param_value(field))
     return out
 
 

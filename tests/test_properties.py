@@ -154,3 +154,17 @@ def test_every_world_the_schema_accepts_stays_sane_for_ten_thousand_rounds():
 
     one_world()
     assert counted["rounds"] >= 10_000, counted
+
+
+def test_a_target_utilisation_at_or_below_the_investment_threshold_stays_sane():
+    """Found by the property test: firms' will to expand divided by (target - 0.75), so a
+    target of 0.75 gave NaN and one below it made idle firms invest. Expansion now starts
+    ten points below a low target."""
+    from tests.conftest import tiny_data
+
+    for target in (0.3, 0.5, 0.75):
+        m = GeoModel(scenario_from_dict(tiny_data(scripted=False, params={"target_utilisation": target}), "t"),
+                     seed=0, rounds=6)
+        while m.steps < m.rounds:
+            m.step()
+            check_round(m, f"target {target}")

@@ -43,7 +43,9 @@ def settle(
     profit = surplus - own_rd
     # Firms expand only when their lines are busy: idle capacity calls for no new plant.
     utilisation = sales / np.maximum(f.capacity, 1e-12)
-    will = np.clip((utilisation - 0.75) / (params.target_utilisation - 0.75), 0.0, 1.5)
+    # Expansion starts 0.75 utilisation (or 10 points below a lower target) and is full at target.
+    lower = min(0.75, params.target_utilisation - 0.1)
+    will = np.clip((utilisation - lower) / (params.target_utilisation - lower), 0.0, 1.5)
     invest = params.reinvest * np.maximum(profit, 0.0) * will
     rd_spend = own_rd + rd_subsidy
     capacity_spend = invest + capacity_subsidy

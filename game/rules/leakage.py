@@ -91,7 +91,11 @@ def _demand(world: World, params: Params) -> tuple[np.ndarray, np.ndarray]:
     world_cap = np.bincount(s, weights=cap, minlength=sec.n)
     presence = (cap / np.maximum(world_cap[s], 1e-300)) ** params.capacity_weight
     unit = f.cost * sec.markup[s]  # ex-works price at reference utilisation
-    firm = f.appeal * presence * (unit / f.quality) ** (1.0 - sec.sigma[s])
+    # Quality against the sector's best: the CES share is scale-free in quality, and this
+    # keeps the power finite however far the frontier has moved.
+    best = np.full(sec.n, 1e-300)
+    np.maximum.at(best, s, f.quality)
+    firm = f.appeal * presence * (unit / (f.quality / best[s])) ** (1.0 - sec.sigma[s])
     bias = np.where(np.eye(n, dtype=bool), params.home_bias, 1.0)
     distance = 1.0 + params.distance_cost * (1.0 - np.eye(n)) * (1.0 - 0.5 * st.trade_agreement)
     wedge = distance[:, :, None] * (1.0 + pol.tariff)  # (k, j, S) delivered price over ex-works

@@ -154,7 +154,10 @@ def test_menu_numbers_stay_fixed_cancel_and_compact_menu(tmp_path):
     game.expect(r"1  set_tariff +Set \(or with rate 0")
     game.expect("1 order; choose> ")
     game.sendline("d")
-    game.expect("Round 1 adjudicated")
+    game.expect("question")  # GAMMA's demand and a proposal (seed 0): Enter leaves each to the stance
+    while game.expect(["standing stance> ", "Round 1 adjudicated"]) == 0:
+        game.sendline("")
+        game.expect("left to your standing stance")
     game.expect("Enter: next round")
     game.sendline("")
     game.expect(r"Orders for ALPHA, round 2")
@@ -194,3 +197,55 @@ def test_a_bad_tokens_file_is_one_clear_error(tmp_path, capsys, content, message
     assert main(["play", "--resume", sid, "--db", str(db), "--tokens", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"--tokens {bad}" in err and message in err and "Traceback" not in err
+
+
+def test_players_talk_and_answer_the_questions_the_round_asks(tmp_path):
+    """ALPHA writes to BETA privately and says something public; BETA reads both. After
+    both seal, GAMMA's demand to ALPHA (seed 0) is put to ALPHA at the keyboard, and its
+    answer decides the round (the event log says ALPHA gave way)."""
+    db = str(tmp_path / "talk.sqlite")
+    game = spawn(str(CONFIGS / "tiny.yaml"), "--as", "ALPHA", "--as", "BETA", "--rounds", "2", "--seed", "0",
+                 "--db", db)
+    game.expect(r"session (\w+) saved in")
+    sid = game.match.group(1)
+    game.expect("pass the keyboard to ALPHA")
+    game.sendline("")
+    game.expect("choose> ")
+    game.sendline("m")
+    game.expect(r"to \(a state: .*\)> ")
+    game.sendline("BETA")
+    game.expect("message> ")
+    game.sendline("hold the line on chips")
+    game.expect("sent to BETA")
+    game.expect("choose> ")
+    game.sendline("m")
+    game.expect(r"to \(a state: .*\)> ")
+    game.sendline("cancel")
+    game.expect("no message sent")
+    game.expect("choose> ")
+    game.sendline("d")
+    game.expect("pass the keyboard to BETA")
+    game.sendline("")
+    game.expect(r"1 message\(s\) for BETA so far")
+    game.expect("choose> ")
+    game.sendline("r")
+    game.expect("round 1, ALPHA to BETA: hold the line on chips")
+    game.expect("choose> ")
+    game.sendline("d")
+    game.expect("ALPHA has a decision to make")
+    game.sendline("")
+    game.expect("GAMMA demands that ALPHA give way")
+    game.expect("Enter: leave it to your standing stance> ")
+    game.sendline("maybe")
+    game.expect("a, r or Enter")
+    game.sendline("a")
+    game.expect("answered: ")
+    game.expect("Enter: next round")
+    game.sendline("q")
+    game.expect(pexpect.EOF, timeout=60)
+    s = open_session(SessionStore(db), sid)
+    events = s.history(1, 1)[0]["events"]
+    assert any(e["kind"] == "conceded" and e["target"] == "ALPHA" for e in events), events
+    assert not any(e["kind"] == "standing" for e in events)  # its own answer, not the stance
+    # The message is ALPHA's and BETA's only: the public screen sees none of it.
+    assert s.messages(None) == []

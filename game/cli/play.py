@@ -202,7 +202,8 @@ def menu_grid(actions: list[dict], columns: int = 3) -> str:
 
 
 MENU_KEYS = ("  type a number or name to add an order; inside one, `cancel` or Ctrl-C backs out\n"
-             "  d done (seal)   u undo last   x clear all   o my orders   ? menu with help   ? N help on N   q quit (saved)")
+             "  d done (seal)   u undo last   x clear all   o my orders   m send a message   r read messages\n"
+             "  ? menu with help   ? N help on N   q quit (saved)")
 
 
 def full_menu(actions: list[dict]) -> str:
@@ -241,6 +242,12 @@ def order_menu(session, seat: str, token: str, briefing: dict) -> list[dict]:
             continue
         if low in ("u", "undo"):
             print(f"  removed: {orders.pop()[1]}" if orders else "  no order to remove")
+            continue
+        if low in ("m", "msg", "message"):
+            send_message(session, seat, token)
+            continue
+        if low in ("r", "read"):
+            read_messages(session, seat, token)
             continue
         if low in ("o", "orders"):
             print("\n".join(f"  order {k}: {text}" for k, (_, text) in enumerate(orders, 1)) or "  no orders yet (hold)")
@@ -281,6 +288,72 @@ def order_menu(session, seat: str, token: str, briefing: dict) -> list[dict]:
             continue
         orders.append((order, effects[-1]))
         print(f"  added: {effects[-1]}")
+
+
+def send_message(session, seat: str, token: str) -> None:
+    """A private message to other seats (by name, comma-separated) or a public statement."""
+    from game.session.errors import SessionError
+
+    others = [x for x in session.seats if x != seat] + list(session.status()["ai_states"])
+    try:
+        to = ask_field(f"  to (a state: {', '.join(others)}; or `all` for a public statement)> ")
+        recipients = [] if to.lower() in ("all", "public") else [x.strip() for x in to.split(",") if x.strip()]
+        text = ask_field("  message> ")
+    except Cancel:
+        print("  no message sent")
+        return
+    try:
+        session.send_message(token, text, to=recipients, seat=seat)
+    except SessionError as exc:
+        print(f"  not sent: {exc}")
+        return
+    print("  sent to " + (", ".join(recipients) if recipients else "everyone (public)"))
+
+
+def read_messages(session, seat: str, token: str) -> None:
+    """The messages this seat may read: public ones, and private ones it sent or received."""
+    shown = session.messages(token, seat)
+    if not shown:
+        print("  no messages")
+    for m in shown:
+        to = "everyone" if m["public"] else ", ".join(m["to"])
+        print(f"  round {m['round']}, {m['from']} to {to}: {m['text']}")
+
+
+def unread_line(session, seat: str, token: str) -> str:
+    incoming = [m for m in session.messages(token, seat) if m["from"] != seat]
+    return f"{len(incoming)} message(s) for {seat} so far (r reads them, m sends one)" if incoming else ""
+
+
+def answer_questions(session, tokens: dict, r: int) -> dict | None:
+    """After every seat has sealed: each seat answers the questions the round asks it
+    (coalition proposals, coercive demands). Enter leaves one to the seat's standing
+    stance. Returns the round's result if the last answer closed it."""
+    result = None
+    for seat in session.seats:
+        questions = [d for d in session.pending(tokens[seat], seat) if not d["answered"]]
+        if not questions:
+            continue
+        if len(session.seats) > 1:
+            ask(f"\n=== Round {r}: {seat} has a decision to make; pass the keyboard, press Enter ===")
+        print(f"\n=== Round {r}: {len(questions)} question(s) for {seat} ===")
+        for d in questions:
+            print(f"  {d['question']}")
+            while True:
+                try:
+                    choice = ask_field("  a accept   r reject   Enter: leave it to your standing stance> ").lower()
+                except Cancel:
+                    choice = ""
+                if choice in ("a", "accept", "y", "yes", "r", "reject", "n", "no", ""):
+                    break
+                print("  a, r or Enter")
+            if choice == "":
+                print("  left to your standing stance")
+                continue
+            ack = session.answer(seat, tokens[seat], d["id"], choice in ("a", "accept", "y", "yes"))
+            print(f"  answered: {ack['answer']}")
+            result = ack["adjudicated"] or result
+    return result
 
 
 def inject_menu(session, token: str) -> None:
@@ -387,10 +460,14 @@ def run(args) -> int:
                 b = session.briefing(seats[seat], seat)
                 print(f"\n=== Round {r} of {st['rounds']}: {seat}'s briefing ===")
                 print(render_briefing(b, legal=False))
+                if line := unread_line(session, seat, seats[seat]):
+                    print(line)
                 orders = order_menu(session, seat, seats[seat], b)
                 ack = session.submit(seat, seats[seat], orders, round=r)
                 print(f"{seat}'s orders are sealed ({len(orders)} action(s)).")
                 result = ack["adjudicated"] or result
+            if result is None and session.refresh().round < r:
+                result = answer_questions(session, seats, r)
             if result is None and session.refresh().round < r:
                 result = session.close_round(facilitator, round=r).as_dict()
             if result is None:

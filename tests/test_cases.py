@@ -65,6 +65,6 @@ def test_validate_exits_1_when_a_case_fails(tmp_path):
     bad = tmp_path / "impossible.yaml"
     bad.write_text(text)
     r = subprocess.run([sys.executable, "-m", "game.cli", "validate", str(bad), "--seeds", "2", "--no-base-rate"],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, check=False)
     assert r.returncode == 1, r.stderr
     assert "FAIL" in r.stdout and "1 failed" in r.stdout

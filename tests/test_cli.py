@@ -8,10 +8,11 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 
 def hf(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "game.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "game.cli", *args], capture_output=True, text=True, cwd=cwd, check=False)
 
 
 def test_run_prints_rounds_and_writes_tables(tmp_path):
@@ -60,8 +61,8 @@ def test_chokepoints_table():
     [
         ("states: [unclosed\n", "malformed YAML at line"),
         ("name: x\nstates: {A: {gdp: -1}}\nsectors: {}\nfirms: []\n", "states.A.gdp"),
-        ("name: x\nstates: {A: {gdp: 1}, B: {gdp: 2}}\nsectors: {s: {demand_share: 0.1}}\n"
-         "firms: [{name: f, home: C, sector: s, share: 1}]\n", "firms.0.home: unknown state 'C'"),
+        (("name: x\nstates: {A: {gdp: 1}, B: {gdp: 2}}\nsectors: {s: {demand_share: 0.1}}\n"
+          "firms: [{name: f, home: C, sector: s, share: 1}]\n"), "firms.0.home: unknown state 'C'"),
         ("name: x\nstats: {}\n", "stats: Extra inputs are not permitted"),
         ("- just\n- a list\n", "expected a mapping"),
     ],
@@ -81,7 +82,7 @@ def test_unknown_scenario_path():
 
 
 def test_unknown_strategy_names_the_field(tmp_path):
-    text = open("configs/tiny.yaml").read().replace("kind: high_fence", "kind: high_fenc")
+    text = (ROOT / "configs" / "tiny.yaml").read_text().replace("kind: high_fence", "kind: high_fenc")
     (tmp_path / "s.yaml").write_text(text)
     r = hf("run", str(tmp_path / "s.yaml"))
     assert r.returncode == 2 and "states.ALPHA.strategy: unknown state strategy 'high_fenc'" in r.stderr

@@ -23,7 +23,7 @@ def observations():
 
 @pytest.mark.parametrize("kind", sorted(STATE_STRATEGIES))
 def test_state_strategy_returns_valid_actions_deterministically(kind, observations):
-    model, obs = observations
+    _model, obs = observations
     for o in obs:
         a1 = make_state_strategy(kind).decide(o, np.random.default_rng(7))
         a2 = make_state_strategy(kind).decide(o, np.random.default_rng(7))
@@ -34,7 +34,7 @@ def test_state_strategy_returns_valid_actions_deterministically(kind, observatio
 
 @pytest.mark.parametrize("kind", sorted(STATE_STRATEGIES))
 def test_state_strategy_answers_are_booleans(kind, observations):
-    model, obs = observations
+    _model, obs = observations
     strat = make_state_strategy(kind)
     strat.decide(obs[1], np.random.default_rng(0))  # learners need a first move
     prop = ProposalView(proposer=0, sector=3, target=5, scope="broad")

@@ -860,7 +860,7 @@ def test_every_accepted_parameter_set_keeps_the_world_finite():
             if rng.random() < 1 / 3:
                 lo, hi = bounds(field)
                 value = rng.choice([lo, hi, rng.uniform(lo, hi)])
-                params[name] = int(round(value)) if field.annotation is int or "int" in str(field.annotation) else float(value)
+                params[name] = round(value) if field.annotation is int or "int" in str(field.annotation) else float(value)
         try:
             sc = scenario_from_dict(tiny_data(scripted=False, params=params), "draw")
         except ScenarioError:

@@ -8,6 +8,8 @@ rounds' actions go to the recurring ones (subsidies, stockpiles, diversification
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from agents.strategies import moves as M
@@ -66,7 +68,7 @@ class HighFence(StateStrategy):
 
     kind = "high_fence"
     summary = "Narrow, frontier-tracking controls on rivals where it leads; R&D, secrecy and vendor exclusion to keep the lead."
-    defaults = {"threshold": 0.85, "enforcement": 0.8, "min_share": 0.05, "rd_share": 0.3,
+    defaults: ClassVar[dict[str, Any]] = {"threshold": 0.85, "enforcement": 0.8, "min_share": 0.05, "rd_share": 0.3,
                 "secrecy_margin": 0.2, "reshore_share": 0.3}
     instruments = ("export_control", "subsidy", "patent_secrecy", "import_exclusion", "investment_screening")
 
@@ -98,7 +100,7 @@ class BroadDecoupler(StateStrategy):
 
     kind = "broad_decoupler"
     summary = "Broad controls and tariffs on rivals, excludes their vendors, diversifies away, subsidises substitutes."
-    defaults = {"tariff": 0.25, "enforcement": 0.7, "min_share": 0.03}
+    defaults: ClassVar[dict[str, Any]] = {"tariff": 0.25, "enforcement": 0.7, "min_share": 0.03}
     instruments = ("export_control", "set_tariff", "diversify", "import_exclusion", "subsidy")
 
     def plan(self, obs, rng):
@@ -132,7 +134,7 @@ class CoalitionBuilder(StateStrategy):
 
     kind = "coalition_builder"
     summary = "Proposes coordinated controls to allies; stockpiles, diversifies, pools R&D and screens."
-    defaults = {"scope": "narrow", "threshold": 0.8, "enforcement": 0.8, "min_partners": 1, "min_share": 0.05,
+    defaults: ClassVar[dict[str, Any]] = {"scope": "narrow", "threshold": 0.8, "enforcement": 0.8, "min_partners": 1, "min_share": 0.05,
                 "stockpile_share": 0.2, "rd_share": 0.3}
     instruments = ("export_control", "stockpile", "joint_rd", "diversify", "investment_screening")
 
@@ -175,7 +177,7 @@ class Coercer(StateStrategy):
 
     kind = "coercer"
     summary = "Threatens embargoes where targets depend on it most; counter-controls, stockpiles, substitutes imports."
-    defaults = {"min_share": 0.4, "min_dependence": 0.4, "boldness": 0.2, "cooldown": 3}
+    defaults: ClassVar[dict[str, Any]] = {"min_share": 0.4, "min_dependence": 0.4, "boldness": 0.2, "cooldown": 3}
     instruments = ("coerce", "export_control", "stockpile", "subsidy", "investment_screening")
 
     def __init__(self, **params):
@@ -256,7 +258,7 @@ class Hedger(StateStrategy):
 
     kind = "hedger"
     summary = "Non-aligned: diversifies suppliers, stockpiles under coercion, joins controls only when it pays."
-    defaults = {"concentration": 0.4, "diversify_share": 0.3, "stockpile_share": 0.3}
+    defaults: ClassVar[dict[str, Any]] = {"concentration": 0.4, "diversify_share": 0.3, "stockpile_share": 0.3}
     instruments = ("diversify", "stockpile", "trade_agreement")
 
     def __init__(self, **params):
@@ -303,7 +305,7 @@ class TitForTat(StateStrategy):
 
     kind = "tit_for_tat"
     summary = "Never first to restrict; answers in kind and in proportion, lifts when the other lifts, sometimes forgives."
-    defaults = {"rate": 0.25, "generosity": 0.1, "concentration": 0.6}
+    defaults: ClassVar[dict[str, Any]] = {"rate": 0.25, "generosity": 0.1, "concentration": 0.6}
     instruments = ("set_tariff", "export_control", "embargo", "diversify", "investment_screening")
 
     def __init__(self, **params):
@@ -371,7 +373,7 @@ class Scripted(StateStrategy):
 
     kind = "scripted"
     summary = "Plays only the scenario's scripted moves; fixed answers to proposals and demands."
-    defaults = {"accept_proposals": True, "concede": False}
+    defaults: ClassVar[dict[str, Any]] = {"accept_proposals": True, "concede": False}
 
     def decide(self, obs, rng):
         return []
@@ -407,7 +409,7 @@ class AdaptiveLearner(StateStrategy):
 
     kind = "adaptive_learner"
     summary = "Learns which posture pays by its own objectives (Thompson sampling with an exploration floor)."
-    defaults = {"temperature": 1.0, "explore": 0.1, "hold": 3}
+    defaults: ClassVar[dict[str, Any]] = {"temperature": 1.0, "explore": 0.1, "hold": 3}
     instruments = ()
 
     def __init__(self, **params):
@@ -453,7 +455,7 @@ class HumanSeat(StateStrategy):
 
     kind = "human"
     summary = "A human seat: sealed orders submitted for the round, standing answers."
-    defaults = {"accept_proposals": False, "concede": False}
+    defaults: ClassVar[dict[str, Any]] = {"accept_proposals": False, "concede": False}
 
     def __init__(self, **params):
         super().__init__(**params)

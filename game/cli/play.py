@@ -217,7 +217,6 @@ def full_menu(actions: list[dict]) -> str:
 
 def order_menu(session, seat: str, token: str, briefing: dict) -> list[dict]:
     from game.session import IllegalOrder
-    from game.session.tables import compact
 
     actions = briefing["legal_actions"]
     by_key = numbered(actions)
@@ -262,7 +261,7 @@ def order_menu(session, seat: str, token: str, briefing: dict) -> list[dict]:
             if a is None:
                 print("  ? needs an action's number or name, e.g. ? 3 or ? subsidy")
             elif a["legal"]:
-                print(f"\n{a['kind']}: {a['help']}\n  example: {compact(a['example'])}\n  now: {a['effect']}")
+                print(f"\n{a['kind']}: {a['help']}\n  for example: {a['effect']}")
             else:
                 print(f"\n{a['kind']}: {a['help']}\n  not open to you this round: {a['reason']}")
             continue

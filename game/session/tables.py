@@ -31,30 +31,6 @@ def compact(action: dict) -> str:
     return json.dumps(action, separators=(", ", ": "))
 
 
-def describe_policy(p: dict) -> str:
-    kind = p["kind"]
-    if kind == "export_control":
-        coal = f", with {', '.join(x for x in p['coalition'] if x != p['by'])}" if p["coalition"] else ""
-        terms = [p["scope"], f"enforcement {p['enforcement']:.0%}"]
-        if p.get("licence_approval"):
-            terms.append(f"licences, {p['licence_approval']:.0%} approved")
-        if p.get("direct_product"):
-            terms.append("with a direct-product rule")
-        return f"{p['by']} controls {p['sector']} exports to {p['on']} ({', '.join(terms)}{coal})"
-    if kind == "entity_list":
-        reach = ", foreign goods with its technology too" if p["direct_product"] else ""
-        return f"{p['by']} lists {', '.join(p['firms'])} ({p['on']}) for {p['sector']}{reach}"
-    if kind == "embargo":
-        return f"{p['by']} embargoes {p['sector']} to {p['on']} (until round {p['until_round']})"
-    if kind == "tariff":
-        return f"{p['by']} taxes {p['on']}'s {p['sector']} at {p['rate']:.0%}"
-    if kind == "import_exclusion":
-        return f"{p['by']} excludes {p['on']}'s {p['sector']} vendors"
-    if kind == "investment_screening":
-        return f"{p['by']} screens foreign acquisitions"
-    return f"{p['by']} keeps {p['sector']} patents secret"
-
-
 def render_status(st: dict) -> str:
     seats = ", ".join(f"{s['state']} ({'submitted' if s['submitted'] else 'waiting'})" for s in st["seats"])
     where = (f"round {st['current_round']} of {st['rounds']} open" if st["current_round"]

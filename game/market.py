@@ -117,6 +117,13 @@ def clear_markets(
     scale = np.maximum.reduceat(quality, starts)  # (S,)
     adj_price = base_price / (quality / scale[sector])[:, None]
     wb = weight * adj_price ** (1.0 - sigma_f)[:, None]
+    # Each (sector, market) column of terms is scaled by its largest, and the index scaled
+    # back: shares are unchanged, and neither the sums nor spending over them under- or
+    # overflow however extreme weights and prices get (a tariff at sigma 50 makes terms of
+    # 1e-300, and spending over their sum 0 x inf).
+    colmax = np.maximum.reduceat(wb, starts, axis=0)  # (S, N)
+    colmax = np.where(colmax > 0, colmax, 1.0)
+    wb = wb / colmax[sector]
     kept = (1.0 - cp.adjust) * (ties if served is None else ties * served)
     lam = lam.copy()
     damp = 1.0 / (1.0 + sigma_f / flex_f)  # one-step solution of the own-price response
@@ -127,8 +134,8 @@ def clear_markets(
     def index(V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CES price index and spending (S, N) from the sums V, and where markets are open."""
         open_ = V > 0
-        P = np.minimum(np.where(open_, np.power(V, inv, where=open_, out=np.ones_like(V)), np.inf)
-                       / scale[:, None], P0t * cp.price_cap)
+        level = np.power(V, inv, where=open_, out=np.ones_like(V)) * colmax ** inv
+        P = np.minimum(np.where(open_, level, np.inf) / scale[:, None], P0t * cp.price_cap)
         return P, E0t * (P / P0t) ** (1.0 - cp.eta), open_
 
     passes, step = 0, 0.0

@@ -41,7 +41,7 @@ CALIBRATION_PASSES = 2000
 
 # Event kinds by action kind (what other states react to).
 EVENT_KIND = {"export_control": "control", "set_tariff": "tariff", "embargo": "embargo", "coerce": "demand"}
-PURPOSE_CIRCUMVENT, PURPOSE_RELOCATE = 1, 2
+PURPOSE_CIRCUMVENT, PURPOSE_RELOCATE, PURPOSE_BID = 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,9 @@ class GeoModel(mesa.Model):
             _, cleared = self.resolver.clear(unlimited, eta=1.0, iterations=0, adjust=1.0)
             got = np.concatenate([cleared.sales[b] / cleared.sales[b].sum() for b in blocks])
             ratio = np.divide(target, got, out=np.ones_like(target), where=got > 0)
+            # At most a factor 1e6 a pass: a firm whose CES term underflows (a price 1e6 times
+            # its rival's at sigma 50) gets there over a few passes instead of overflowing.
+            ratio = np.clip(ratio, 1e-6, 1e6)
             gap = max(np.abs(ratio - 1.0).max(), np.abs(cleared.P / m.P0 - 1.0).max())
             # Re-anchor the reference price each pass so spending converges to E0.
             m.P0 = cleared.P.copy()
@@ -479,6 +482,7 @@ class GeoModel(mesa.Model):
                 f, ids=w.next_firm_id, name=name, home=i, sector=s, capacity=0.0,
                 quality=firm_dynamics.champion_quality(w, self.params, s), cost=1.1 * mean_cost,
                 compliance=0.9, strategy=0, key=self.seeds.new_firm_key(), cash=0.0,
+                overhead_rate=self.params.overhead,
             )
             self.firm_agents[w.next_firm_id] = FirmAgent(self, w.next_firm_id, name, FIRM_STRATEGY_ORDER[0])
             w.next_firm_id += 1
@@ -505,7 +509,8 @@ class GeoModel(mesa.Model):
             f.capacity[k] *= 1.0 - p.relocation_loss
             moved = True
             events.append(self._event("relocation", old, f"{f.names[k]} moved its {w.sectors.labels[f.sector[k]]} capacity from {old} to {names[dest]}", names[dest], w.sectors.names[f.sector[k]]))
-        for buyer, target, blocked in firm_dynamics.acquisitions(w, p, self._bids):
+        u_bid = uniforms(f.key, w.round, PURPOSE_BID)
+        for buyer, target, blocked in firm_dynamics.acquisitions(w, p, u_bid, self._bids):
             host, bidder = names[f.home[target]], names[f.home[buyer]]
             if blocked:
                 events.append(self._event("acquisition_blocked", host, f"{host} blocked {f.names[buyer]} ({bidder})'s bid for {f.names[target]}", bidder, w.sectors.names[f.sector[target]]))

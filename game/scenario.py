@@ -246,6 +246,11 @@ class Params(Strict):
     clearing_iterations: Annotated[int, Field(ge=1, le=200)] = 40
     clearing_tolerance: Annotated[float, Field(ge=0.0, le=0.01)] = 1e-4
     fixed_cost: Annotated[float, Field(ge=0.0, le=0.3)] = 0.04
+    # A firm's organisation (research base, sales network, head office) costs `overhead` of the
+    # revenue it is sized for, sold or not; it follows revenue up at once and is cut back by
+    # `overhead_adjust` a round (restructuring takes years): the fixed cost that makes exit real.
+    overhead: Annotated[float, Field(ge=0.0, le=0.3)] = 0.1
+    overhead_adjust: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
     depreciation: Annotated[float, Field(ge=0.0, le=0.5)] = 0.05
     capex: Annotated[float, Field(ge=0.1, le=100.0)] = 2.0
     idle_retirement: Annotated[float, Field(ge=0.0, le=0.5)] = 0.3

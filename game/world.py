@@ -97,6 +97,8 @@ class FirmArrays:
     tech_fixed: np.ndarray  # (F, N) technology content by origin given by the scenario (nan: from inputs)
     entity_factor: np.ndarray  # (F,) usable share of capacity left by entity listings (next round)
     sold_to_listed: np.ndarray  # (F,) units sold to entity-listed firms this round
+    sized_for: np.ndarray  # (F,) revenue the firm's organisation is sized for (its overhead base)
+    overhead_rate: np.ndarray  # (F,) its overhead as a share of that revenue (set in the starting year)
 
     @property
     def n(self) -> int:
@@ -352,6 +354,8 @@ def new_firm_arrays(n: int) -> FirmArrays:
         tech_fixed=np.full((n, 0), np.nan),
         entity_factor=np.ones(n),
         sold_to_listed=f(),
+        sized_for=f(),
+        overhead_rate=f(),
     )
 
 

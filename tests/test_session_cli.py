@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -103,8 +104,16 @@ def test_a_whole_session_through_the_cli(session, tmp_path):
     assert "ended after round 2" in ok("session", "end", sid, "--token", f, "--db", db)
 
     report = tmp_path / "report.html"
-    assert "wrote" in ok("report", sid, "--out", str(report), "--db", db)
-    assert report.read_text().startswith("<!doctype html>")
+    assert "scored against ai" in ok("report", sid, "--out", str(report), "--db", db)
+    page = report.read_text()
+    assert page.startswith("<!doctype html>") and "gain over the AI-only baseline run" in page
+    # The facilitator names the reference; the report says which, in words.
+    free = tmp_path / "free.html"
+    assert "scored against free_trade" in ok("report", sid, "--out", str(free), "--against", "free_trade", "--db", db)
+    text = free.read_text()
+    assert "gain over the free-trade run (every state passive)" in text and "AI-only baseline" not in text
+    scores = lambda html: re.findall(r'<td class="(?:pos|neg|)">([+-][0-9.]+)</td>', html)  # noqa: E731
+    assert scores(text) != scores(page)
 
 
 def test_seats_cannot_read_or_order_for_each_other(session, monkeypatch):

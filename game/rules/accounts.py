@@ -39,7 +39,16 @@ def settle(
     # R&D is a budget line out of revenue (firms keep researching through a bad year,
     # but lost markets mean less of it); capacity is built from what profit is left.
     own_rd = f.rd_share * revenue
-    surplus = revenue - sales * f.cost - params.fixed_cost * f.cost * f.capacity - fines
+    operating = revenue - sales * f.cost - params.fixed_cost * f.cost * f.capacity - fines
+    if world.market.Q0 is None:
+        # The starting year is an equilibrium: a firm's overhead takes at most half of its
+        # operating margin then (thin-margin sectors run leaner organisations).
+        margin = np.divide(operating, revenue, out=np.zeros_like(revenue), where=revenue > 0)
+        f.overhead_rate = np.clip(0.5 * margin, 0.0, params.overhead)
+    # The organisation a firm has built costs the same whether its lines run or stand idle;
+    # it grows with revenue at once and is cut back only gradually.
+    f.sized_for = np.maximum(revenue, (1.0 - params.overhead_adjust) * f.sized_for)
+    surplus = operating - f.overhead_rate * f.sized_for
     profit = surplus - own_rd
     # Firms expand only when their lines are busy: idle capacity calls for no new plant.
     utilisation = sales / np.maximum(f.capacity, 1e-12)
@@ -58,7 +67,9 @@ def settle(
     idle = np.maximum(f.capacity - sales / params.target_utilisation, 0.0)
     f.capacity = (f.capacity * (1.0 - params.depreciation) - params.idle_retirement * idle + added) * f.alive
     f.cash = f.cash + profit - invest
-    f.loss_rounds = np.where(profit < 0, f.loss_rounds + 1, 0)
+    # A loss is an operating loss: a firm that covers its costs but not its research budget
+    # is not failing (it can cut research); one that cannot cover its costs is.
+    f.loss_rounds = np.where(surplus < 0, f.loss_rounds + 1, 0)
     f.revenue, f.profit, f.sales, f.rd_spend = revenue, profit, sales, rd_spend
     return Accounts(revenue, surplus, profit, fines, rd_spend, capacity_spend)
 

@@ -33,22 +33,32 @@ BID_COOLDOWN = 4  # rounds before a refused bidder bids for the same firm again
 
 
 def distressed(world: World) -> np.ndarray:
-    """Live, still home-owned firms a foreign rival could buy cheaply: losing money with debts
-    for two rounds, or running below half their capacity (controls on their inputs or their
-    markets, an embargo or a subsidised rival have idled their lines)."""
+    """Live, still home-owned firms a foreign rival could buy cheaply: losing money on their
+    operations with debts for two rounds, or running below half their capacity on a business
+    that has shrunk (controls on their inputs or their markets, an embargo or a subsidised
+    rival have idled their lines; a new entrant still filling its order book is growing, at
+    the largest revenue it has had, and not distressed)."""
     f = world.firms
     utilisation = f.sales / np.maximum(f.capacity, 1e-12)
     broke = (f.cash < 0) & (f.loss_rounds >= 2)
-    idle = (f.capacity > 0) & (utilisation < DISTRESS_UTILISATION)
+    idle = (f.capacity > 0) & (utilisation < DISTRESS_UTILISATION) & (f.revenue < f.sized_for)
     return np.flatnonzero(f.alive & (f.owner == f.home) & (broke | idle))
 
 
-def acquisitions(world: World, params: Params, recent: dict | None = None) -> list[tuple[int, int, bool]]:
-    """(buyer, target, blocked) firm index pairs: the richest foreign firm of the sector
-    bids for each distressed firm; screening blocks buyers from outside the bloc. When the
-    richest bidder is refused, the richest bidder the host would clear (an ally, or anyone
-    where the host does not screen) may step in, as Vishay bought Newport Wafer Fab once
-    the UK had made Nexperia sell it (2022-24).
+def pick_bidder(candidates: np.ndarray, cash: np.ndarray, u: np.ndarray) -> int:
+    """One bidder among `candidates`, with odds in proportion to its cash (deeper pockets bid
+    more often), drawn with each firm's own uniform `u` (Gumbel-max: deterministic per seed)."""
+    score = np.log(cash[candidates]) - np.log(-np.log(np.clip(u[candidates], 1e-300, 1.0 - 1e-16)))
+    return int(candidates[np.argmax(score)])
+
+
+def acquisitions(world: World, params: Params, u: np.ndarray,
+                 recent: dict | None = None) -> list[tuple[int, int, bool]]:
+    """(buyer, target, blocked) firm index pairs: a foreign firm of the sector able to pay bids
+    for each distressed firm (odds in proportion to its cash; `u` one uniform per firm);
+    screening blocks buyers from outside the bloc. When the bid is refused, a bidder the host
+    would clear (an ally, or anyone where the host does not screen) may step in, as Vishay
+    bought Newport Wafer Fab once the UK had made Nexperia sell it (2022-24).
 
     recent: (buyer id, target id) -> round of a blocked bid; the same bidder waits
     BID_COOLDOWN rounds before trying again (updated here)."""
@@ -63,18 +73,17 @@ def acquisitions(world: World, params: Params, recent: dict | None = None) -> li
             continue
         host = f.home[t]
         cleared = ~pol.screening[host] | st.same_bloc[host, f.home[rivals]]
-        buyer = rivals[np.argmax(f.cash[rivals])]
+        buyer = pick_bidder(rivals, f.cash, u)
         if cleared[rivals == buyer][0]:
-            deals.append((int(buyer), int(t), False))
+            deals.append((buyer, int(t), False))
             continue
         key = (int(f.ids[buyer]), int(f.ids[t]))
         if recent is None or world.round - recent.get(key, -BID_COOLDOWN) >= BID_COOLDOWN:
-            deals.append((int(buyer), int(t), True))
+            deals.append((buyer, int(t), True))
             if recent is not None:
                 recent[key] = world.round
         if cleared.any():
-            knight = rivals[cleared][np.argmax(f.cash[rivals[cleared]])]
-            deals.append((int(knight), int(t), False))
+            deals.append((pick_bidder(rivals[cleared], f.cash, u), int(t), False))
     return deals
 
 

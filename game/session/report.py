@@ -3,10 +3,11 @@ inline CSS, no scripts, no external URL).
 
 Three runs, all with the session's seed and the rounds it played:
 - the session itself (rebuilt by replay and checked against the stored digests);
-- the baseline: the scenario as its AI strategies alone play it (`game.score`);
+- the reference: by default the scenario as its AI strategies alone play it; or the
+  free-trade run, or the scenario's no-control arm (`--against`, `game.score`);
 - the counterfactual: the same game with the seats' scenario strategies in the
   human seats, the same facilitator injects, no seat orders.
-Each state's score is its objective-weighted gain over the baseline, in the
+Each state's score is its objective-weighted gain over the reference, in the
 session and in the counterfactual: the difference is what the humans changed.
 
 Also: the key moments of the game, the world map after every round (inline SVG,
@@ -27,7 +28,7 @@ import pandas as pd
 
 from game.model import GeoModel
 from game.output import package_version
-from game.score import baseline_scenario, scores
+from game.score import REFERENCE_NAMES, REFERENCES, baseline_scenario, scores, zero_reasons
 from game.session.replay import parse_round, play_round
 from game.web.palette import state_colours
 from game.words import Labels, inject_text, order_text, orders_text, round_narrative
@@ -73,8 +74,19 @@ def counterfactual(session, rounds: int) -> GeoModel:
     return model
 
 
-def baseline(session, rounds: int) -> GeoModel:
-    model = GeoModel(baseline_scenario(session.scenario), seed=session.row.seed, rounds=session.row.rounds)
+def baseline(session, rounds: int, against: str = "ai") -> GeoModel:
+    """The reference the scores are measured against, with the session's seed, over the
+    rounds played: "ai" (the scenario's AI strategies alone, no script, human seats as free
+    traders), "free_trade" (every state passive) or "no_control" (the scenario's compare:
+    baseline arm, the AI playing the seats)."""
+    if against not in REFERENCES:
+        raise ValueError(f"unknown reference {against!r} (known: {', '.join(REFERENCES)})")
+    sc = baseline_scenario(session.scenario)
+    if against == "no_control" and sc.compare is None:
+        raise ValueError(f"scenario {sc.name!r} has no compare: section, so no baseline arm "
+                         "(use ai or free_trade)")
+    variant = None if against == "ai" else against
+    model = GeoModel(sc, seed=session.row.seed, rounds=session.row.rounds, variant=variant)
     return model.run(rounds)
 
 
@@ -82,7 +94,8 @@ def seats_first(states: list[str], seats: list[str]) -> list[str]:
     return [s for s in states if s in seats] + [s for s in states if s not in seats]
 
 
-def _score_chart(played: pd.DataFrame, cf: pd.DataFrame, seats: list[str], colours: dict[str, str]) -> str:
+def _score_chart(played: pd.DataFrame, cf: pd.DataFrame, seats: list[str], colours: dict[str, str],
+                 title: str) -> str:
     """One small panel per state, each on its own scale, human seats first: a large score
     elsewhere cannot flatten a seat's bars."""
     import matplotlib
@@ -108,7 +121,7 @@ def _score_chart(played: pd.DataFrame, cf: pd.DataFrame, seats: list[str], colou
         ax.tick_params(axis="y", labelsize=7)
     for ax in list(axes.flat)[len(states):]:
         ax.axis("off")
-    fig.suptitle("Score against the scenario baseline (points; each panel on its own scale)", fontsize=10)
+    fig.suptitle(f"Score against {title} (points; each panel on its own scale)", fontsize=10)
     fig.tight_layout()
     return _png(fig)
 
@@ -246,8 +259,12 @@ def _maps_and_narratives(session, rounds: int) -> tuple[list[str], dict[int, lis
     return maps, narratives
 
 
-def build_report(session) -> str:
-    """The report's HTML for a game.session.Session."""
+SHORT_NAMES = {"ai": "the AI-only baseline", "free_trade": "the free-trade run", "no_control": "the no-control arm"}
+
+
+def build_report(session, against: str = "ai") -> str:
+    """The report's HTML for a game.session.Session, scored against the reference `against`
+    (game.score.REFERENCES)."""
     played = session.model()
     row = session.row
     k = played.steps
@@ -270,18 +287,20 @@ def build_report(session) -> str:
     if k == 0:
         body.append("<p>No round has been adjudicated yet: nothing to score.</p>")
     else:
-        base, cf = baseline(session, k), counterfactual(session, k)
+        base, cf = baseline(session, k, against), counterfactual(session, k)
         s_played, s_cf = scores(played, base), scores(cf, base)
+        zeros = zero_reasons(s_played, played, against)
         body += [
             "<h2>Scores</h2>",
-            ("<p>Each state's gain over the baseline run (the scenario played by its AI strategies alone, "
-             "same seed), as means over the rounds played: welfare in basis points of GDP, security "
+            (f"<p>Each state's gain over {_esc(REFERENCE_NAMES[against])}, same seed, "
+             "as means over the rounds played: welfare in basis points of GDP, security "
              "(strategic autonomy), technology and cohesion in percentage points; the score weights them by "
              "the state's own objectives. The counterfactual puts the seats' scenario strategies in the human "
              "seats, with the same seed and the same facilitator injects.</p>"),
+            "".join(f'<p class="muted">{_esc(z)}.</p>' for z in zeros),
             _score_table(s_played, s_cf, seats),
             (f'<img alt="scores by state, session and counterfactual" '
-             f'src="{_score_chart(s_played, s_cf, seats, colours)}">'),
+             f'src="{_score_chart(s_played, s_cf, seats, colours, SHORT_NAMES[against])}">'),
             "<h2>The seats, round by round</h2>",
             f'<img alt="welfare and autonomy of the seats by round" src="{_series_chart(played, cf, seats)}">',
         ]

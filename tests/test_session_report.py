@@ -63,6 +63,9 @@ def test_the_report_tells_the_game(report):
     assert "Inject: GAMMA halts rare earths exports to BETA for 2 round(s)." in page
     assert "BETA paid 3.0bn of R&amp;D subsidies in advanced chips" in page
     assert "score, AI in seats" in page and page.count('<tr class="seat">') == 2
+    # Here GAMMA's AI puts broad controls on rare earths to BETA in round 2 itself, so the
+    # facilitator's embargo adds nothing: the counterfactual column is zero, and the report says why.
+    assert "the counterfactual scores zero for every state" in page
     # The seats come first in the score table; orders read as sentences, never JSON.
     rows = re.findall(r"<tr(?: class=\"seat\")?><td>([A-Z]+)</td>", page)
     assert rows[:2] == ["BETA", "GAMMA"]

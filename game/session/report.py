@@ -20,9 +20,10 @@ report is the facilitator's, to share after the game) and each round's summary.
 from __future__ import annotations
 
 import base64
-import html
 import io
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,24 +35,19 @@ from game.web.palette import state_colours
 from game.words import Labels, inject_text, order_text, orders_text, round_narrative
 
 SCORE_COLUMNS = ("welfare", "security", "technology", "cohesion", "score")
-CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;max-width:64rem;color:#222;
-line-height:1.4;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{padding:.2rem .6rem;border-bottom:1px solid #eee;
-text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f6f6f6}
-.seat{font-weight:600}.muted{color:#777}.neg{color:#b22}.pos{color:#275}
-.round{border-left:3px solid #0072B2;padding-left:.8rem;margin:1rem 0}.inject{color:#8a4b00}
-code{font-size:.85em;background:#f4f4f4;padding:0 .2em;word-break:break-word}img{max-width:100%}
-td.who{text-align:left}.maps{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:.8rem}
-.maps figure{margin:0;border:1px solid #eee;padding:.3rem}.maps svg{width:100%;height:auto}
-.maps figcaption{font-size:.85rem;color:#555}.note{color:#4b2a7a}.msg{color:#333}.private{color:#7b3fa0}
-.moments li{margin:.3rem 0}.summary{font-style:italic}
-"""
+REPORT_CSS = Path(__file__).resolve().parents[1] / "web" / "static" / "report.css"
 
 
-def _esc(x) -> str:
-    return html.escape(str(x), quote=True)
+@lru_cache(maxsize=1)
+def _template():
+    """The report's Jinja2 template (game/web/templates/report), autoescaping everything."""
+    import jinja2
+
+    from game.web.session_html import TEMPLATES
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    return env.get_template("report/report.html")
 
 
 def _png(fig) -> str:
@@ -152,22 +148,15 @@ def _series_chart(played: GeoModel, cf: GeoModel, states: list[str]) -> str:
     return _png(fig)
 
 
-def _num_cell(v: float) -> str:
-    cls = "pos" if v > 1e-9 else "neg" if v < -1e-9 else ""
-    return f'<td class="{cls}">{v:+.2f}</td>'
-
-
-def _score_table(played: pd.DataFrame, cf: pd.DataFrame, seats: list[str]) -> str:
-    head = "".join(f"<th>{c}</th>" for c in SCORE_COLUMNS)
+def _score_rows(played: pd.DataFrame, cf: pd.DataFrame, seats: list[str]) -> list[dict]:
+    """The score table's rows, human seats first: each component, then the counterfactual's
+    score and the difference the humans made."""
     rows = []
     for state in seats_first(list(played.index), seats):
-        who = "human seat" if state in seats else "AI"
-        cells = "".join(_num_cell(played.loc[state, c]) for c in SCORE_COLUMNS)
-        cells += _num_cell(cf.loc[state, "score"]) + _num_cell(played.loc[state, "score"] - cf.loc[state, "score"])
-        cls = ' class="seat"' if state in seats else ""
-        rows.append(f'<tr{cls}><td>{_esc(state)}</td><td class="who">{who}</td>{cells}</tr>')
-    return (f"<table><tr><th>state</th><th>played by</th>{head}<th>score, AI in seats</th>"
-            f"<th>difference</th></tr>{''.join(rows)}</table>")
+        values = [float(played.loc[state, c]) for c in SCORE_COLUMNS]
+        values += [float(cf.loc[state, "score"]), float(played.loc[state, "score"] - cf.loc[state, "score"])]
+        rows.append({"state": state, "seat": state in seats, "cells": values})
+    return rows
 
 
 KEY_KINDS = ("resisted", "conceded", "control", "coalition_failed", "embargo", "inject", "standing", "joined",
@@ -193,48 +182,37 @@ def key_moments(history: list[dict], narratives: dict[int, list[str]], seats: li
 
 
 def _timeline(history: list[dict], seats: list[str], labels: Labels, narratives: dict[int, list[str]],
-              messages: list[dict], notes_by_round: dict[int, list[str]]) -> str:
+              messages: list[dict], notes_by_round: dict[int, list[str]]) -> list[dict]:
+    """Each round in words, for the template: summary, injects, the seats' orders, answers,
+    voided orders, notes, messages, what happened to the seats and every event."""
     out = []
     for h in history:
         r = h["round"]
-        parts = [(f'<div class="round"><h3>Round {r} <span class="muted">(closed by '
-                  f'{_esc(h["closed_by"])}, {_esc(h["adjudicated_at"])})</span></h3>')]
-        if narratives.get(r):
-            parts.append(f'<p class="summary">{_esc(" ".join(narratives[r]))}</p>')
-        for inj in h["injects"]:
-            parts.append(f'<p class="inject">Inject: {_esc(inject_text(inj, labels))}</p>')
-        items = []
-        for seat in seats:
-            lines = orders_text(h["orders"].get(seat), seat, labels)
-            items.append(f"<li><b>{_esc(seat)}</b>: {_esc(' '.join(lines))}</li>")
-        parts.append(f"<ul>{''.join(items)}</ul>")
-        for d in h.get("decisions", []):
-            said = f"answered {d['answer']}" if d["answered"] else "did not answer (standing stance applied)"
-            parts.append(f"<p>{_esc(d['seat'])} was asked: {_esc(d['question'])} It {_esc(said)}.</p>")
-        for v in h.get("voided", []):
-            parts.append(f'<p class="note">The facilitator voided: {_esc(order_text(v["order"], v["seat"], labels))} '
-                         f'Reason: {_esc(v["reason"])}</p>')
-        for n in notes_by_round.get(r, []):
-            parts.append(f'<p class="note">Adjudication note: {_esc(n)}</p>')
-        said = [m for m in messages if m["round"] == r]
-        if said:
-            parts.append("<p>Messages:</p><ul>" + "".join(
-                f'<li class="{"msg" if m["public"] else "private"}">{_esc(m["from"])} → '
-                f'{_esc("everyone" if m["public"] else ", ".join(m["to"]))}'
-                f'{"" if m["public"] else " (private)"}: {_esc(m["text"])}</li>' for m in said) + "</ul>")
-        key = [e for e in h["events"] if e["actor"] in seats or e["target"] in seats or e["kind"] == "inject"]
-        if key:
-            parts.append("<p>What happened to the seats:</p><ul>"
-                         + "".join(f"<li>{_esc(e['text'])}</li>" for e in key) + "</ul>")
-        parts.append(f"<details><summary>All {len(h['events'])} events of the round</summary><ul>"
-                     + "".join(f"<li>{_esc(e['text'])}</li>" for e in h["events"]) + "</ul></details></div>")
-        out.append("".join(parts))
-    return "".join(out) or "<p>No round has been played yet.</p>"
+        out.append({
+            "round": r, "closed_by": h["closed_by"], "adjudicated_at": h["adjudicated_at"],
+            "summary": " ".join(narratives.get(r, [])),
+            "injects": [inject_text(inj, labels) for inj in h["injects"]],
+            "orders": [(seat, " ".join(orders_text(h["orders"].get(seat), seat, labels))) for seat in seats],
+            "decisions": [{"seat": d["seat"], "question": d["question"],
+                           "said": (f"answered {d['answer']}" if d["answered"]
+                                    else "did not answer (standing stance applied)")}
+                          for d in h.get("decisions", [])],
+            "voided": [{"order": order_text(v["order"], v["seat"], labels), "reason": v["reason"]}
+                       for v in h.get("voided", [])],
+            "notes": notes_by_round.get(r, []),
+            "messages": [{"sender": m["from"], "public": m["public"], "text": m["text"],
+                          "to": "everyone" if m["public"] else ", ".join(m["to"])}
+                         for m in messages if m["round"] == r],
+            "seat_events": [e["text"] for e in h["events"]
+                            if e["actor"] in seats or e["target"] in seats or e["kind"] == "inject"],
+            "events": [e["text"] for e in h["events"]],
+        })
+    return out
 
 
 def _maps_and_narratives(session, rounds: int) -> tuple[list[str], dict[int, list[str]]]:
-    """The world map after each round (replayed and checked round by round) and each
-    round's summary in words."""
+    """The world map after each round as inline SVG (replayed and checked round by round)
+    and each round's summary in words."""
     from game.web import network
     from game.web.session_html import default_sector, sector_index
 
@@ -255,7 +233,7 @@ def _maps_and_narratives(session, rounds: int) -> tuple[list[str], dict[int, lis
         svg = network.world_map(model, sector, width=420, height=350, uid=f"r{r}")
         # Inline SVG in HTML needs no namespace URL; the report holds no URL at all.
         svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")
-        maps.append(f"<figure>{svg}<figcaption>After round {r}</figcaption></figure>")
+        maps.append(svg)
     return maps, narratives
 
 
@@ -277,43 +255,26 @@ def build_report(session, against: str = "ai") -> str:
     for h in history:
         notes_by_round[h["round"]] = [n["text"] for n in h.get("notes", [])]
     maps, narratives = _maps_and_narratives(session, k) if k else ([], {})
-    head = (f"<h1>After-action report: {_esc(row.scenario_name)}</h1>"
-            f'<p class="muted">Session {_esc(row.id)}, seed {row.seed}, {k} of {row.rounds} rounds played '
-            f"({_esc(row.status)}); human seats: {_esc(', '.join(seats))}; AI: "
-            + _esc(", ".join(f"{n} ({st.strategy.kind})" for n, st in session.scenario.states.items()
-                             if n not in seats))
-            + f". Made by highfence {_esc(package_version())} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>")
-    body = [head]
-    if k == 0:
-        body.append("<p>No round has been adjudicated yet: nothing to score.</p>")
-    else:
+    context = {
+        "css": REPORT_CSS.read_text(), "row": row, "played_rounds": k, "seats": seats,
+        "ai_seats": [f"{n} ({st.strategy.kind})" for n, st in session.scenario.states.items() if n not in seats],
+        "version": package_version(), "made_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+        "score_columns": SCORE_COLUMNS, "maps": maps,
+        "timeline": _timeline(history, seats, labels, narratives, messages, notes_by_round),
+    }
+    if k:
         base, cf = baseline(session, k, against), counterfactual(session, k)
         s_played, s_cf = scores(played, base), scores(cf, base)
-        zeros = zero_reasons(s_played, played, against)
-        body += [
-            "<h2>Scores</h2>",
-            (f"<p>Each state's gain over {_esc(REFERENCE_NAMES[against])}, same seed, "
-             "as means over the rounds played: welfare in basis points of GDP, security "
-             "(strategic autonomy), technology and cohesion in percentage points; the score weights them by "
-             "the state's own objectives. The counterfactual puts the seats' scenario strategies in the human "
-             "seats, with the same seed and the same facilitator injects.</p>"),
-            "".join(f'<p class="muted">{_esc(z)}.</p>' for z in zeros),
-            _score_table(s_played, s_cf, seats),
-            (f'<img alt="scores by state, session and counterfactual" '
-             f'src="{_score_chart(s_played, s_cf, seats, colours, SHORT_NAMES[against])}">'),
-            "<h2>The seats, round by round</h2>",
-            f'<img alt="welfare and autonomy of the seats by round" src="{_series_chart(played, cf, seats)}">',
-        ]
-        moments = key_moments(history, narratives, seats)
-        body[1:1] = ["<h2>Key moments</h2>",
-                     '<ul class="moments">' + "".join(f"<li>{_esc(m)}</li>" for m in moments) + "</ul>"]
-        body += ["<h2>The world after each round</h2>",
-                 ('<p class="muted">The trade network in the sector the public screen shows first; '
-                  "lines are flows, dashes controls and embargoes.</p>"),
-                 f'<div class="maps">{"".join(maps)}</div>']
-    body += ["<h2>Timeline of orders, answers, messages and events</h2>",
-             "<p class=\"muted\">Private messages are shown: this is the facilitator's report.</p>",
-             _timeline(history, seats, labels, narratives, messages, notes_by_round)]
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>highfence report '
-            f"{_esc(row.id)}</title><style>{CSS}</style></head><body>{''.join(body)}</body></html>")
-
+        context |= {
+            "moments": key_moments(history, narratives, seats),
+            "reference": REFERENCE_NAMES[against],
+            "zero_reasons": zero_reasons(s_played, played, against) + (
+                ["the counterfactual scores zero for every state: with the seats' scenario strategies in "
+                 "the human seats it played out exactly as the reference did (the facilitator's injects, if "
+                 "any, did nothing the AI strategies would not have done themselves)"]
+                if (s_cf["score"].abs() < 1e-9).all() else []),
+            "score_rows": _score_rows(s_played, s_cf, seats),
+            "score_chart": _score_chart(s_played, s_cf, seats, colours, SHORT_NAMES[against]),
+            "series_chart": _series_chart(played, cf, seats),
+        }
+    return _template().render(**context)

@@ -112,7 +112,7 @@ def test_a_whole_session_through_the_cli(session, tmp_path):
     assert "scored against free_trade" in ok("report", sid, "--out", str(free), "--against", "free_trade", "--db", db)
     text = free.read_text()
     assert "gain over the free-trade run (every state passive)" in text and "AI-only baseline" not in text
-    scores = lambda html: re.findall(r'<td class="(?:pos|neg|)">([+-][0-9.]+)</td>', html)  # noqa: E731
+    scores = lambda html: re.findall(r'<td class="(?:pos|neg|)">([+-][0-9.]+)</td>', html)
     assert scores(text) != scores(page)
 
 

@@ -237,6 +237,9 @@ def _maps_and_narratives(session, rounds: int) -> tuple[list[str], dict[int, lis
     return maps, narratives
 
 
+CF_ZERO = ("the counterfactual scores zero for every state: with the seats' scenario strategies in the human "
+           "seats it played out exactly as the reference did (the facilitator's injects, if any, did nothing "
+           "the AI strategies would not have done themselves)")
 SHORT_NAMES = {"ai": "the AI-only baseline", "free_trade": "the free-trade run", "no_control": "the no-control arm"}
 
 
@@ -269,10 +272,7 @@ def build_report(session, against: str = "ai") -> str:
             "moments": key_moments(history, narratives, seats),
             "reference": REFERENCE_NAMES[against],
             "zero_reasons": zero_reasons(s_played, played, against) + (
-                ["the counterfactual scores zero for every state: with the seats' scenario strategies in "
-                 "the human seats it played out exactly as the reference did (the facilitator's injects, if "
-                 "any, did nothing the AI strategies would not have done themselves)"]
-                if (s_cf["score"].abs() < 1e-9).all() else []),
+                [CF_ZERO] if (s_cf["score"].abs() < 1e-9).all() else []),
             "score_rows": _score_rows(s_played, s_cf, seats),
             "score_chart": _score_chart(s_played, s_cf, seats, colours, SHORT_NAMES[against]),
             "series_chart": _series_chart(played, cf, seats),

@@ -189,6 +189,15 @@ def test_compare_view_steps_both(open_page, shots):
     # Coordinated controls have partners by round 4; unilateral ones do not.
     assert page.locator(".hf-view-compare-map-a .hf-coalition").count() == 0
     assert page.locator(".hf-view-compare-map-b .hf-coalition").count() > 0
+    # The round slider moves both maps to a past round (before the control), and back.
+    slider_to(page, ".hf-round-slider", "Home")
+    for tag in ("a", "b"):
+        expect(page.locator(f".hf-view-compare-map-{tag} svg")).to_have_attribute(
+            "aria-label", "World network, chipmaking tools, round 0")
+    expect(page.locator(".hf-view-compare-map-b .hf-coalition")).to_have_count(0)
+    slider_to(page, ".hf-round-slider", "End")
+    expect(page.locator(".hf-view-compare-map-b svg")).to_have_attribute(
+        "aria-label", "World network, chipmaking tools, round 4")
     expect(page.locator(".hf-compare-charts svg.hf-chart")).to_have_count(6)
     page.mouse.move(0, 0)
     page.evaluate("document.activeElement && document.activeElement.blur()")

@@ -167,23 +167,36 @@ def Controls(session: Tab, draft: Settings, set_draft, rebuild, step, playing: b
                         classes=["hf-note"])
 
 
+def shown_round(session: Tab, shown: int | None) -> int:
+    """The round the views show: the slider's, or the newest while it follows the run."""
+    latest = session.round
+    return latest if shown is None or shown > latest else shown
+
+
+def round_slider(session: Tab, shown: int | None, set_shown, what: str) -> None:
+    """The round slider both views share; at the newest round it follows the run. A plain
+    function rendered inside its view (not a component of its own, which would not re-render
+    as the run steps: its arguments do not change)."""
+    latest, r = session.round, shown_round(session, shown)
+
+    def pick(v: int):
+        set_shown(None if v >= session.round else int(v))
+
+    with solara.Column(gap="0px", classes=["hf-round-slider"]):
+        solara.HTML(tag="div", classes=["hf-slider-label"], unsafe_innerHTML=(
+            f"Round shown {what}: <b class='hf-slider-value'>{r}</b> of {latest} played"
+            + (" (following the run)" if r == latest else " (a past round)")))
+        solara.SliderInt("", value=r, min=0, max=max(latest, 1), on_value=pick, disabled=latest == 0,
+                         tick_labels="end_points")
+
+
 @solara.component
 def RunView(session: Tab, sector_i: int | None, routine: bool, shown: int | None, set_shown, tick: int):
     """The round slider, the map and event log of the round it shows, and the charts
     (marked at that round); `tick` changes whenever the run does."""
     m = session.model
-    latest = session.round
-    r = latest if shown is None or shown > latest else shown
-
-    def pick(v: int):
-        set_shown(None if v >= session.round else int(v))  # at the newest round: follow the run
-
-    with solara.Column(gap="0px", classes=["hf-round-slider"]):
-        solara.HTML(tag="div", classes=["hf-slider-label"], unsafe_innerHTML=(
-            f"Round shown on the map and in the log: <b class='hf-slider-value'>{r}</b> of {latest} played"
-            + (" (following the run)" if r == latest else " (a past round)")))
-        solara.SliderInt("", value=r, min=0, max=max(latest, 1), on_value=pick, disabled=latest == 0,
-                         tick_labels="end_points")
+    latest, r = session.round, shown_round(session, shown)
+    round_slider(session, shown, set_shown, "on the map and in the log")
     frame = session.frame(r)
     with solara.Div(classes=["hf-top"]):
         solara.HTML(tag="div", unsafe_innerHTML=network.world_map(m, sector_i, frame, uid="run"),
@@ -237,9 +250,10 @@ _JOBS = itertools.count(1)
 
 
 @solara.component
-def CompareView(session: Tab, pick_variants, seeds_job, set_seeds_job, seeds_progress, tick: int):
-    """Variants A and B of the compare experiment, stepping with the run, and the
-    experiment over several seeds."""
+def CompareView(session: Tab, pick_variants, seeds_job, set_seeds_job, seeds_progress, shown: int | None,
+                set_shown, tick: int):
+    """Variants A and B of the compare experiment, stepping with the run (their maps at the
+    round the slider shows), and the experiment over several seeds."""
     if session.pair is None:
         solara.HTML(tag="div", unsafe_innerHTML="This scenario has no <code>compare:</code> section to compare.",
                     classes=["hf-quiet"])
@@ -256,10 +270,12 @@ def CompareView(session: Tab, pick_variants, seeds_job, set_seeds_job, seeds_pro
                           on_value=lambda v: pick_variants(session.settings.variant_a, v), classes=["hf-variant-b"])
         Svg(compare_view.compare_table(a, b), name="compare-table")
         SeedsPanel(session, seeds_job, set_seeds_job, seeds_progress, tick)
+        round_slider(session, shown, set_shown, "on both maps")
+        r = shown_round(session, shown)
         with solara.Div(classes=["hf-top"]):
-            for tag, mod in (("a", a), ("b", b)):
-                Svg(network.world_map(mod, sector_i, width=480, height=430, uid=f"cmp{tag}",
-                                      prefix=mod.treatment.variant), name=f"compare-map-{tag}")
+            for k, (tag, mod) in enumerate((("a", a), ("b", b))):
+                Svg(network.world_map(mod, sector_i, session.frame(r, variant=k), width=480, height=430,
+                                      uid=f"cmp{tag}", prefix=mod.treatment.variant), name=f"compare-map-{tag}")
         with solara.Div(classes=["hf-grid", "hf-compare-charts"]):
             for key, svg in compare_view.compare_charts(a, b, width=CHART_WIDTH):
                 Svg(svg, name=f"compare-{key}")
@@ -363,4 +379,5 @@ def Page():
                         if view == "Run":
                             RunView(session, _sector_index(session, sector), routine, shown, set_shown, version)
                         else:
-                            CompareView(session, pick_variants, seeds_job, set_seeds_job, seeds_progress, version)
+                            CompareView(session, pick_variants, seeds_job, set_seeds_job, seeds_progress, shown,
+                                        set_shown, version)

@@ -109,6 +109,7 @@ class Tab:
         self.model: GeoModel | None = None
         self.pair: tuple[GeoModel, GeoModel] | None = None
         self.frames: list[MapFrame] = []  # frames[r]: what the run's map draws of round r
+        self.pair_frames: tuple[list[MapFrame], ...] = ()  # the same for each compared variant
         self.seed_runs = None  # the compare experiment over several seeds (compare_view.SeedRuns)
         self.build(settings)
 
@@ -129,6 +130,7 @@ class Tab:
             self.error = None
             self.scenario, self.model, self.pair = scenario, model, pair
             self.frames = [frame_of(model)]
+            self.pair_frames = tuple([frame_of(m)] for m in pair or ())
             self.seed_runs = None
 
     @property
@@ -150,14 +152,17 @@ class Tab:
                 return False
             self.model.step()
             self.frames.append(frame_of(self.model))
-            for m in self.pair or ():
+            for m, frames in zip(self.pair or (), self.pair_frames):
                 m.step()
+                frames.append(frame_of(m))
             return True
 
-    def frame(self, round_: int | None) -> MapFrame:
-        """The map of `round_` (None or out of range: the latest)."""
+    def frame(self, round_: int | None, variant: int | None = None) -> MapFrame:
+        """The map of `round_` (None or out of range: the latest) of the run, or of compared
+        variant `variant` (0 = A, 1 = B)."""
         with self.lock:
-            return self.frames[-1] if round_ is None or not 0 <= round_ < len(self.frames) else self.frames[round_]
+            frames = self.frames if variant is None else self.pair_frames[variant]
+            return frames[-1] if round_ is None or not 0 <= round_ < len(frames) else frames[round_]
 
 
 __all__ = ["VARIANTS", "Settings", "Tab", "default_scenario", "picker_label", "scenario_files"]

@@ -3,8 +3,8 @@ the compare view.
 
 Every browser tab renders its own `Page`, and `Page` keeps its own Tab
 (`solara.use_memo`), so two tabs never share or disturb a model. A round slider
-shows any round played so far on the map and in the event log; the compare tab
-steps two variants with the run and plays the experiment over a few seeds for
+shows any round played so far on the map and in the event log, and on both
+maps of the compare tab, which steps two variants with the run and plays the experiment over a few seeds for
 95% intervals in a background thread. Serve it with `highfence serve`, which
 keeps every asset local (game.web.server).
 """

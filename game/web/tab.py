@@ -4,8 +4,8 @@ of its `compare:` experiment stepping with it.
 A Tab is created per Solara page instance (per tab), never per module, so
 two tabs never share a model. Stepping takes a lock because Play steps from a
 background thread while a click on Step may arrive at the same time. The Tab
-keeps what the map draws of every round played (`frames`), so a past round can
-be shown again; the outcomes and events of every round are in the model's history.
+keeps what the map draws of every round played (`frames`, and `pair_frames` for the
+variants), so a past round can be shown again; the outcomes and events of every round are in the model's history.
 """
 
 from __future__ import annotations

@@ -495,10 +495,13 @@ class GeoModel(mesa.Model):
         """Exits, relocations and acquisitions after the accounts are settled."""
         w, f, p, names = self.world, self.world.firms, self.params, self.world.states.names
         events = []
-        for k in accounts.bankrupt(w, p):
+        bankrupt, closing = accounts.exits(w, p)
+        for k in np.concatenate([bankrupt, closing]):
+            how = ("went bankrupt and left" if k in bankrupt else
+                   f"closed, its business down to {f.revenue[k] / f.sized_for[k]:.0%} of what it was built for, and left")
             f.alive[k], f.capacity[k] = False, 0.0
             self.firm_agents[int(f.ids[k])].remove()
-            events.append(self._event("exit", names[f.home[k]], f"{f.names[k]} went bankrupt and left {w.sectors.labels[f.sector[k]]}", sector=w.sectors.names[f.sector[k]]))
+            events.append(self._event("exit", names[f.home[k]], f"{f.names[k]} {how} {w.sectors.labels[f.sector[k]]}", sector=w.sectors.names[f.sector[k]]))
         movers = np.flatnonzero(self._movers & f.alive)
         moved = False
         for k, dest in zip(movers, firm_dynamics.relocation_targets(w, movers)):

@@ -275,6 +275,9 @@ class Params(Strict):
     trust_step: Share = 0.05
     onlooker_trust_loss: Share = 0.04
     bankruptcy_rounds: Annotated[int, Field(ge=1)] = 3
+    # A firm losing money that long on a business below this share of what it was built for
+    # closes even with cash left (carrying on is worth less than closing).
+    exit_scale: Share = 0.25
     champion_quality: Share = 0.6
     relocation_loss: Share = 0.15
     max_actions: Annotated[int, Field(ge=1)] = 4

@@ -1,4 +1,4 @@
-"""Firm accounts: revenue, costs, fines, profit, investment and bankruptcy."""
+"""Firm accounts: revenue, costs, fines, profit, investment, and exit (bankruptcy or closure)."""
 
 from __future__ import annotations
 
@@ -74,9 +74,13 @@ def settle(
     return Accounts(revenue, surplus, profit, fines, rd_spend, capacity_spend)
 
 
-def bankrupt(world: World, params: Params) -> np.ndarray:
-    """Indices of live firms that exit this round: repeated losses and debts beyond
-    a year's capacity cost."""
+def exits(world: World, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """Live firms that leave this round after `bankruptcy_rounds` operating losses in a row:
+    (bankrupt, closing) index arrays. Bankrupt: debts beyond a year's capacity cost. Closing:
+    not broke, but its business has shrunk below `exit_scale` of what its organisation was
+    built for, so carrying on is worth less than closing (its owners keep the cash left)."""
     f = world.firms
+    failing = f.alive & (f.loss_rounds >= params.bankruptcy_rounds)
     broke = f.cash < -f.cost * f.capacity
-    return np.flatnonzero(f.alive & (f.loss_rounds >= params.bankruptcy_rounds) & broke)
+    shrunk = f.revenue < params.exit_scale * f.sized_for
+    return np.flatnonzero(failing & broke), np.flatnonzero(failing & ~broke & shrunk)

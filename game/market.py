@@ -115,15 +115,17 @@ def clear_markets(
     # prices, and this keeps (p / a)^(1 - sigma) finite however far the frontier has moved
     # (quality 1e5 at sigma 50 would overflow). The index is rescaled back below.
     scale = np.maximum.reduceat(quality, starts)  # (S,)
-    adj_price = base_price / (quality / scale[sector])[:, None]
-    wb = weight * adj_price ** (1.0 - sigma_f)[:, None]
+    # In place on one buffer: each F x N temporary costs a pass over memory on big worlds.
+    wb = np.divide(base_price, (quality / scale[sector])[:, None])
+    np.power(wb, (1.0 - sigma_f)[:, None], out=wb)
+    wb *= weight
     # Each (sector, market) column of terms is scaled by its largest, and the index scaled
     # back: shares are unchanged, and neither the sums nor spending over them under- or
     # overflow however extreme weights and prices get (a tariff at sigma 50 makes terms of
     # 1e-300, and spending over their sum 0 x inf).
     colmax = np.maximum.reduceat(wb, starts, axis=0)  # (S, N)
     colmax = np.where(colmax > 0, colmax, 1.0)
-    wb = wb / colmax[sector]
+    wb /= colmax[sector]
     kept = (1.0 - cp.adjust) * (ties if served is None else ties * served)
     lam = lam.copy()
     damp = 1.0 / (1.0 + sigma_f / flex_f)  # one-step solution of the own-price response
@@ -168,15 +170,21 @@ def clear_markets(
             lam, passes = new, passes + 1
             if step <= cp.tolerance:
                 break
-    # The full arrays, once, at the final prices.
+    # The full arrays, once, at the final prices; in place where the values allow (the same
+    # operations in the same order as written out: target, then share = kept + adjust x target).
     v = wb * (lam ** (1.0 - sigma_f))[:, None]
     V = np.add.reduceat(v, starts, axis=0)  # (S, N)
     P, E, open_ = index(V)
-    target = v / np.where(open_, V, 1.0)[sector]
-    share = kept + cp.adjust * target
-    spend = share * E[sector]
+    spend = np.divide(v, np.where(open_, V, 1.0)[sector], out=v)  # target share
+    spend *= cp.adjust
+    spend += kept  # share
+    spend *= E[sector]
     price = base_price * lam[:, None]
-    flows = spend / price if qty_factor is None else spend * qty_factor / price
+    if qty_factor is None:
+        flows = np.divide(spend, price, out=price)
+    else:
+        flows = np.multiply(spend, qty_factor)
+        flows /= price
     sales = flows.sum(axis=1)
     # Ration firms whose demand still exceeds usable capacity after the price steps.
     over = sales > usable

@@ -15,15 +15,23 @@ from game.world import OBJECTIVES
 COMPONENTS = {"welfare": "welfare_change", "security": "autonomy", "technology": "tech_level", "cohesion": "cohesion"}
 
 
+def _seats_as_free_traders(sc: Scenario) -> Scenario:
+    """The scenario with every human seat played by its fallback, the free trader."""
+    if all(st.strategy.kind != "human" for st in sc.states.values()):
+        return sc
+    out = copy.deepcopy(sc)
+    for st in out.states.values():
+        if st.strategy.kind == "human":
+            st.strategy.kind, st.strategy.params = "free_trader", {}
+    return out
+
+
 def baseline_scenario(sc: Scenario) -> Scenario:
     """The scenario as its AI strategies alone would play it: no scripted moves, and every
     human seat played by the strategy the scenario gives as its fallback (free trader)."""
     base = copy.deepcopy(sc)
     base.script = []
-    for st in base.states.values():
-        if st.strategy.kind == "human":
-            st.strategy.kind, st.strategy.params = "free_trader", {}
-    return base
+    return _seats_as_free_traders(base)
 
 
 def _means(model: GeoModel) -> pd.DataFrame:
@@ -54,20 +62,29 @@ REFERENCE_NAMES = {
 }
 
 
-def reference_model(model: GeoModel, reference: str = "ai") -> GeoModel:
-    """The reference run, with the model's seed and rounds, played to the end."""
+REFERENCE_SHORT = {"ai": "the AI-only baseline", "free_trade": "the free-trade run", "no_control": "the no-control arm"}
+
+
+def reference_run(spec: Scenario, seed: int, rounds: int, steps: int, reference: str = "ai") -> GeoModel:
+    """The reference run of a scenario of `rounds` rounds with `seed`, played for `steps`
+    rounds: "ai", the scenario as its AI strategies alone would play it (no scripted moves,
+    human seats played by free traders); "free_trade", every state passive; or
+    "no_control", the compare: experiment's baseline arm (human seats as free traders)."""
     if reference not in REFERENCES:
         raise ValueError(f"unknown reference {reference!r} (known: {', '.join(REFERENCES)})")
-    if reference == "free_trade":
-        base = GeoModel(model.spec, seed=model.seed, rounds=model.steps, variant="free_trade")
-    elif reference == "no_control":
-        if model.spec.compare is None:
-            raise ValueError(f"scenario {model.spec.name!r} has no compare: section, so no baseline arm "
-                             "(use ai or free_trade)")
-        base = GeoModel(model.spec, seed=model.seed, rounds=model.steps, variant="no_control")
+    if reference == "no_control" and spec.compare is None:
+        raise ValueError(f"scenario {spec.name!r} has no compare: section, so no baseline arm "
+                         "(use ai or free_trade)")
+    if reference == "ai":
+        sc, variant = baseline_scenario(spec), None
     else:
-        base = GeoModel(baseline_scenario(model.spec), seed=model.seed, rounds=model.steps)
-    return base.run()
+        sc, variant = _seats_as_free_traders(spec), reference
+    return GeoModel(sc, seed=seed, rounds=rounds, variant=variant).run(steps)
+
+
+def reference_model(model: GeoModel, reference: str = "ai") -> GeoModel:
+    """The reference run for a model, with its seed, over the rounds it has played."""
+    return reference_run(model.spec, model.seed, model.rounds, model.steps, reference)
 
 
 def score_against_baseline(model: GeoModel, reference: str = "ai") -> pd.DataFrame:
@@ -101,5 +118,5 @@ def zero_reasons(table: pd.DataFrame, model: GeoModel, reference: str) -> list[s
     return [f"{c} is zero for every state: {why.get(c, 'identical in both runs')}" for c in zero]
 
 
-__all__ = ["REFERENCES", "REFERENCE_NAMES", "baseline_scenario", "reference_model", "score_against_baseline",
-           "scores", "zero_reasons"]
+__all__ = ["REFERENCES", "REFERENCE_NAMES", "REFERENCE_SHORT", "baseline_scenario", "reference_model", "reference_run",
+           "score_against_baseline", "scores", "zero_reasons"]

@@ -200,9 +200,9 @@ def test_a_bad_tokens_file_is_one_clear_error(tmp_path, capsys, content, message
 
 
 def test_players_talk_and_answer_the_questions_the_round_asks(tmp_path):
-    """ALPHA writes to BETA privately and says something public; BETA reads both. After
-    both seal, GAMMA's demand to ALPHA (seed 0) is put to ALPHA at the keyboard, and its
-    answer decides the round (the event log says ALPHA gave way)."""
+    """ALPHA writes to BETA privately (and backs out of a second message); BETA sees the
+    count and reads it. After both seal, GAMMA's demand to ALPHA (seed 0) is put to ALPHA at
+    the keyboard, and its answer decides the round (the event log says ALPHA gave way)."""
     db = str(tmp_path / "talk.sqlite")
     game = spawn(str(CONFIGS / "tiny.yaml"), "--as", "ALPHA", "--as", "BETA", "--rounds", "2", "--seed", "0",
                  "--db", db)
@@ -247,5 +247,5 @@ def test_players_talk_and_answer_the_questions_the_round_asks(tmp_path):
     events = s.history(1, 1)[0]["events"]
     assert any(e["kind"] == "conceded" and e["target"] == "ALPHA" for e in events), events
     assert not any(e["kind"] == "standing" for e in events)  # its own answer, not the stance
-    # The message is ALPHA's and BETA's only: the public screen sees none of it.
+    # The message is ALPHA's and BETA's only: the public reads none of it.
     assert s.messages(None) == []

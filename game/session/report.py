@@ -29,7 +29,7 @@ import pandas as pd
 
 from game.model import GeoModel
 from game.output import package_version
-from game.score import REFERENCE_NAMES, REFERENCES, baseline_scenario, scores, zero_reasons
+from game.score import REFERENCE_NAMES, REFERENCE_SHORT, reference_run, scores, zero_reasons
 from game.session.replay import parse_round, play_round
 from game.web.palette import state_colours
 from game.words import Labels, inject_text, order_text, orders_text, round_narrative
@@ -71,19 +71,9 @@ def counterfactual(session, rounds: int) -> GeoModel:
 
 
 def baseline(session, rounds: int, against: str = "ai") -> GeoModel:
-    """The reference the scores are measured against, with the session's seed, over the
-    rounds played: "ai" (the scenario's AI strategies alone, no script, human seats as free
-    traders), "free_trade" (every state passive) or "no_control" (the scenario's compare:
-    baseline arm, the AI playing the seats)."""
-    if against not in REFERENCES:
-        raise ValueError(f"unknown reference {against!r} (known: {', '.join(REFERENCES)})")
-    sc = baseline_scenario(session.scenario)
-    if against == "no_control" and sc.compare is None:
-        raise ValueError(f"scenario {sc.name!r} has no compare: section, so no baseline arm "
-                         "(use ai or free_trade)")
-    variant = None if against == "ai" else against
-    model = GeoModel(sc, seed=session.row.seed, rounds=session.row.rounds, variant=variant)
-    return model.run(rounds)
+    """The reference the scores are measured against (game.score.reference_run), with the
+    session's scenario and seed, over the `rounds` played."""
+    return reference_run(session.scenario, session.row.seed, session.row.rounds, rounds, against)
 
 
 def seats_first(states: list[str], seats: list[str]) -> list[str]:
@@ -240,7 +230,6 @@ def _maps_and_narratives(session, rounds: int) -> tuple[list[str], dict[int, lis
 CF_ZERO = ("the counterfactual scores zero for every state: with the seats' scenario strategies in the human "
            "seats it played out exactly as the reference did (the facilitator's injects, if any, did nothing "
            "the AI strategies would not have done themselves)")
-SHORT_NAMES = {"ai": "the AI-only baseline", "free_trade": "the free-trade run", "no_control": "the no-control arm"}
 
 
 def build_report(session, against: str = "ai") -> str:
@@ -274,7 +263,7 @@ def build_report(session, against: str = "ai") -> str:
             "zero_reasons": zero_reasons(s_played, played, against) + (
                 [CF_ZERO] if (s_cf["score"].abs() < 1e-9).all() else []),
             "score_rows": _score_rows(s_played, s_cf, seats),
-            "score_chart": _score_chart(s_played, s_cf, seats, colours, SHORT_NAMES[against]),
+            "score_chart": _score_chart(s_played, s_cf, seats, colours, REFERENCE_SHORT[against]),
             "series_chart": _series_chart(played, cf, seats),
         }
     return _template().render(**context)

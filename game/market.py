@@ -116,7 +116,10 @@ def clear_markets(
     # (quality 1e5 at sigma 50 would overflow). The index is rescaled back below.
     scale = np.maximum.reduceat(quality, starts)  # (S,)
     # In place on one buffer: each F x N temporary costs a pass over memory on big worlds.
-    wb = np.divide(base_price, (quality / scale[sector])[:, None])
+    # A firm whose quality underflows against the best (a dead firm left far behind) has an
+    # infinite quality-adjusted price and no demand: the division by zero is the right limit.
+    with np.errstate(divide="ignore"):
+        wb = np.divide(base_price, (quality / scale[sector])[:, None])
     np.power(wb, (1.0 - sigma_f)[:, None], out=wb)
     wb *= weight
     # Each (sector, market) column of terms is scaled by its largest, and the index scaled

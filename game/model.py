@@ -148,7 +148,7 @@ class GeoModel(mesa.Model):
         self.outcomes = self._calibrate()
         self.datacollector.record(0, self.outcomes, self.world.firms, [])
         self.last_events: list[Event] = []
-        self._bids: dict[tuple[int, int], int] = {}  # refused bids -> round, so a bidder does not ask every round
+        self._refused: set[tuple[int, int]] = set()  # (bidder firm id, host) refusals: bidders learn where hosts stand
 
     # -- set-up ------------------------------------------------------------
     def _treatment(self, variant: str | None) -> Treatment | None:
@@ -189,7 +189,8 @@ class GeoModel(mesa.Model):
         for _ in range(CALIBRATION_PASSES):
             _, cleared = self.resolver.clear(unlimited, eta=1.0, iterations=0, adjust=1.0)
             got = np.concatenate([cleared.sales[b] / cleared.sales[b].sum() for b in blocks])
-            ratio = np.divide(target, got, out=np.ones_like(target), where=got > 0)
+            with np.errstate(over="ignore"):  # clipped just below
+                ratio = np.divide(target, got, out=np.ones_like(target), where=got > 0)
             # At most a factor 1e6 a pass: a firm whose CES term underflows (a price 1e6 times
             # its rival's at sigma 50) gets there over a few passes instead of overflowing.
             ratio = np.clip(ratio, 1e-6, 1e6)
@@ -482,7 +483,7 @@ class GeoModel(mesa.Model):
                 f, ids=w.next_firm_id, name=name, home=i, sector=s, capacity=0.0,
                 quality=firm_dynamics.champion_quality(w, self.params, s), cost=1.1 * mean_cost,
                 compliance=0.9, strategy=0, key=self.seeds.new_firm_key(), cash=0.0,
-                overhead_rate=self.params.overhead,
+                overhead_rate=self.params.overhead, reserve=0.0,
             )
             self.firm_agents[w.next_firm_id] = FirmAgent(self, w.next_firm_id, name, FIRM_STRATEGY_ORDER[0])
             w.next_firm_id += 1
@@ -513,19 +514,39 @@ class GeoModel(mesa.Model):
             moved = True
             events.append(self._event("relocation", old, f"{f.names[k]} moved its {w.sectors.labels[f.sector[k]]} capacity from {old} to {names[dest]}", names[dest], w.sectors.names[f.sector[k]]))
         u_bid = uniforms(f.key, w.round, PURPOSE_BID)
-        for buyer, target, blocked in firm_dynamics.acquisitions(w, p, u_bid, self._bids):
-            host, bidder = names[f.home[target]], names[f.home[buyer]]
-            if blocked:
-                events.append(self._event("acquisition_blocked", host, f"{host} blocked {f.names[buyer]} ({bidder})'s bid for {f.names[target]}", bidder, w.sectors.names[f.sector[target]]))
-                continue
-            f.cash[buyer] -= 0.5 * p.capex * f.cost[target] * f.capacity[target] - f.cash[target]
-            f.quality[buyer] = max(f.quality[buyer], f.quality[target])
-            f.cash[target], f.loss_rounds[target] = 0.0, 0
-            f.owner[target] = f.owner[buyer]
-            events.append(self._event("acquisition", bidder, f"{f.names[buyer]} ({bidder}) bought {f.names[target]} ({host})", host, w.sectors.names[f.sector[target]]))
+        firm_dynamics.calibrate_deals(w, p, self._refused)
+        distress = firm_dynamics.acquisitions(w, p, u_bid, self._refused)
+        busy = {k for buyer, target, _ in distress for k in (buyer, target)}
+        technology = firm_dynamics.technology_bids(w, p, u_bid, self._refused, busy)
+        price = firm_dynamics.sale_price(w, p)
+        for motive, deals in (("distress", distress), ("technology", technology)):
+            for buyer, target, blocked in deals:
+                events.append(self._acquire(buyer, target, blocked, motive, float(price[target])))
         if moved:
             self._resort()
         return events
+
+    def _acquire(self, buyer: int, target: int, blocked: bool, motive: str, price: float) -> Event:
+        """Book one bid: refused by the host's screening, or the buyer pays and takes over.
+        A distressed firm is bought for its plant at half replacement cost with its debts
+        (its cash and loss count reset); a healthy one at `price` (firm_dynamics.sale_price),
+        keeping its own cash. The sellers' state is paid the price (resolve.sale_transfers)."""
+        w, f, p, names = self.world, self.world.firms, self.params, self.world.states.names
+        host, bidder = names[f.home[target]], names[f.home[buyer]]
+        sector = w.sectors.names[f.sector[target]]
+        why = "sought for its technology" if motive == "technology" else "a distressed firm"
+        if blocked:
+            return self._event("acquisition_blocked", host, f"{host} blocked {f.names[buyer]} ({bidder})'s bid for {f.names[target]}, {why}", bidder, sector, motive=motive)
+        if motive == "distress":
+            price = 0.5 * p.capex * f.cost[target] * f.capacity[target]  # to its owners; the debts to creditors
+            f.cash[buyer] -= price - f.cash[target]
+            f.cash[target], f.loss_rounds[target] = 0.0, 0
+        else:
+            f.cash[buyer] -= price
+        f.quality[buyer] = max(f.quality[buyer], f.quality[target])
+        f.seller[target], f.sale_income[target] = f.owner[target], price / p.deal_multiple
+        f.owner[target] = f.owner[buyer]
+        return self._event("acquisition", bidder, f"{f.names[buyer]} ({bidder}) bought {f.names[target]} ({host}), {why}", host, sector, motive=motive)
 
     def _resort(self) -> None:
         sort_firms(self.world)

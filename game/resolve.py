@@ -147,7 +147,7 @@ class Resolver:
             units[:, cols] *= wedges.mix_quality
         Q = welfare.real_quantity(pref, units, self.sigma_f(), starts, sec.sigma)
         qbar = mean_quality(w)
-        owner = np.bincount(f.owner, weights=acc.surplus + rd_sub + cap_sub, minlength=n)
+        owner = np.bincount(f.owner, weights=acc.surplus + rd_sub + cap_sub, minlength=n) + accounts.sale_transfers(f, n)
         duty_in = duty.sum(axis=(0, 1))
         if m.Q0 is None:  # the starting year
             m.Q0, m.spent0, m.qbar0, m.surplus0, m.duty0 = Q.copy(), spent.copy(), qbar, owner, duty_in

@@ -278,6 +278,14 @@ class Params(Strict):
     # A firm losing money that long on a business below this share of what it was built for
     # closes even with cash left (carrying on is worth less than closing).
     exit_scale: Share = 0.25
+    # Technology-seeking acquisitions (rules/firm_dynamics.technology_bids): a firm is valued at
+    # `deal_multiple` years of profit (enterprise value about 10x operating profit), sold at a
+    # `control_premium` over that (takeover premiums average 30-40%), and a buyer may borrow up
+    # to `deal_leverage` years of the two firms' profit (net debt about 3x EBITDA, the usual
+    # investment-grade ceiling).
+    deal_multiple: Annotated[float, Field(ge=1.0, le=50.0)] = 10.0
+    control_premium: Annotated[float, Field(ge=0.0, le=2.0)] = 0.3
+    deal_leverage: Annotated[float, Field(ge=0.0, le=10.0)] = 3.0
     champion_quality: Share = 0.6
     relocation_loss: Share = 0.15
     max_actions: Annotated[int, Field(ge=1)] = 4

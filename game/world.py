@@ -99,6 +99,9 @@ class FirmArrays:
     sold_to_listed: np.ndarray  # (F,) units sold to entity-listed firms this round
     sized_for: np.ndarray  # (F,) revenue the firm's organisation is sized for (its overhead base)
     overhead_rate: np.ndarray  # (F,) its overhead as a share of that revenue (set in the starting year)
+    reserve: np.ndarray  # (F,) owners' reservation premium over a sale's price (starting year; nan until set)
+    seller: np.ndarray  # (F,) int: the state whose owners sold the firm abroad (-1: never sold)
+    sale_income: np.ndarray  # (F,) what its sellers were paid, as a yearly annuity (price / deal_multiple)
 
     @property
     def n(self) -> int:
@@ -356,6 +359,9 @@ def new_firm_arrays(n: int) -> FirmArrays:
         sold_to_listed=f(),
         sized_for=f(),
         overhead_rate=f(),
+        reserve=np.full(n, np.nan),
+        seller=np.full(n, -1, dtype=np.int64),
+        sale_income=f(),
     )
 
 

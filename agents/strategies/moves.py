@@ -72,7 +72,7 @@ def screen_investment(obs: StateObservation) -> list[Move]:
     """States with rivals screen acquisitions of their firms (once)."""
     if obs.rivals() and not obs.public.screening[obs.me]:
         names = ", ".join(obs.public.states[r] for r in obs.rivals())
-        return [(A.InvestmentScreening(on=True), f"screen acquisitions: rivals ({names}) could buy distressed firms")]
+        return [(A.InvestmentScreening(on=True), f"screen acquisitions: rivals ({names}) could buy its firms in distress or for their technology")]
     return []
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from game.scenario import Params
-from game.world import World
+from game.world import FirmArrays, World
 
 
 @dataclass
@@ -84,3 +84,15 @@ def exits(world: World, params: Params) -> tuple[np.ndarray, np.ndarray]:
     broke = f.cash < -f.cost * f.capacity
     shrunk = f.revenue < params.exit_scale * f.sized_for
     return np.flatnonzero(failing & broke), np.flatnonzero(failing & ~broke & shrunk)
+
+
+def sale_transfers(f: FirmArrays, n: int) -> np.ndarray:
+    """(N,) what each state's owners receive (+) or pay (-) a round for firms sold abroad:
+    the sellers were paid the price, held as a yearly annuity (price / deal_multiple) that the
+    buyers pay, so a sale moves the firm's profit to its buyers without making its sellers
+    poorer (they sold at a premium over its value)."""
+    sold = f.seller >= 0
+    if not sold.any():
+        return np.zeros(n)
+    income = f.sale_income[sold]
+    return np.bincount(f.seller[sold], weights=income, minlength=n) - np.bincount(f.owner[sold], weights=income, minlength=n)

@@ -1,5 +1,6 @@
 """Entry of subsidised champions, exit of bankrupt firms, friend-shoring
-relocations and foreign acquisitions (blocked by investment screening)."""
+relocations and foreign acquisitions of distressed firms and of firms with better
+technology (blocked by investment screening)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ def relocation_targets(world: World, movers: np.ndarray) -> np.ndarray:
 
 
 DISTRESS_UTILISATION = 0.5  # half a firm's lines idle: its plant is worth less than it cost
-BID_COOLDOWN = 4  # rounds before a refused bidder bids for the same firm again
 
 
 def distressed(world: World) -> np.ndarray:
@@ -52,38 +52,176 @@ def pick_bidder(candidates: np.ndarray, cash: np.ndarray, u: np.ndarray) -> int:
     return int(candidates[np.argmax(score)])
 
 
+def knows_refused(world: World, refused: set | None, bidders: np.ndarray, host: int) -> np.ndarray:
+    """Which `bidders` have been refused by `host` and so do not bid there while it screens:
+    a refusal tells a bidder where the host stands (Chinese bids for US and German chip
+    firms all but stopped after 2016-17)."""
+    if not refused or not world.policy.screening[host]:
+        return np.zeros(len(bidders), dtype=bool)
+    return np.array([(int(world.firms.ids[b]), int(host)) in refused for b in bidders], dtype=bool)
+
+
+def screen(world: World, buyer: int, target: int, refused: set | None) -> bool:
+    """Whether the target's host blocks `buyer` (it screens and the buyer's home is outside its
+    blocs); a refused bidder remembers it in `refused` (firm id, host)."""
+    host = world.firms.home[target]
+    blocked = bool(world.policy.screening[host] and not world.states.same_bloc[host, world.firms.home[buyer]])
+    if blocked and refused is not None:
+        refused.add((int(world.firms.ids[buyer]), int(host)))
+    return blocked
+
+
 def acquisitions(world: World, params: Params, u: np.ndarray,
-                 recent: dict | None = None) -> list[tuple[int, int, bool]]:
+                 refused: set | None = None) -> list[tuple[int, int, bool]]:
     """(buyer, target, blocked) firm index pairs: a foreign firm of the sector able to pay bids
     for each distressed firm (odds in proportion to its cash; `u` one uniform per firm);
     screening blocks buyers from outside the bloc. When the bid is refused, a bidder the host
     would clear (an ally, or anyone where the host does not screen) may step in, as Vishay
     bought Newport Wafer Fab once the UK had made Nexperia sell it (2022-24).
 
-    recent: (buyer id, target id) -> round of a blocked bid; the same bidder waits
-    BID_COOLDOWN rounds before trying again (updated here)."""
+    refused: (bidder firm id, host) pairs of past refusals (see knows_refused; updated here)."""
     f, st, pol = world.firms, world.states, world.policy
     deals = []
     for t in distressed(world):
         rivals = np.flatnonzero(f.alive & (f.sector == f.sector[t]) & (f.home != f.home[t]) & (f.cash > 0))
         # A buyer pays for the plant (half its replacement cost) and takes on the debts.
         price = 0.5 * params.capex * f.cost[t] * f.capacity[t] - f.cash[t]
-        rivals = rivals[f.cash[rivals] >= price]
+        host = f.home[t]
+        rivals = rivals[(f.cash[rivals] >= price) & ~knows_refused(world, refused, rivals, host)]
         if len(rivals) == 0:
             continue
-        host = f.home[t]
-        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[rivals]]
         buyer = pick_bidder(rivals, f.cash, u)
-        if cleared[rivals == buyer][0]:
-            deals.append((buyer, int(t), False))
-            continue
-        key = (int(f.ids[buyer]), int(f.ids[t]))
-        if recent is None or world.round - recent.get(key, -BID_COOLDOWN) >= BID_COOLDOWN:
-            deals.append((buyer, int(t), True))
-            if recent is not None:
-                recent[key] = world.round
-        if cleared.any():
+        blocked = screen(world, buyer, t, refused)
+        deals.append((buyer, int(t), blocked))
+        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[rivals]]
+        if blocked and cleared.any():
             deals.append((pick_bidder(rivals[cleared], f.cash, u), int(t), False))
+    return deals
+
+
+# Competition authorities' structural test (US Merger Guidelines 2023, section 2.1): a merger
+# that leaves a market's HHI above 1,800 and raises it by more than 100 is presumed to lessen
+# competition, so the bid is not made (as Applied Materials and Tokyo Electron gave up in 2015).
+HHI_CONCENTRATED, HHI_RISE = 1800.0, 100.0
+BIDDER_POOL = 16  # the deepest pockets of a sector that look for deals (all of them in small worlds)
+
+
+def sale_price(world: World, params: Params) -> np.ndarray:
+    """What each firm's owners would sell it for: its value (`multiple x` yearly profit, at
+    least the resale value of its plant) plus a control premium and the owners' own
+    reservation premium (`FirmArrays.reserve`, calibrated by `calibrate_deals`)."""
+    f = world.firms
+    plant = 0.5 * params.capex * f.cost * f.capacity
+    value = np.maximum(params.deal_multiple * np.maximum(f.profit, 0.0), plant)
+    return (1.0 + params.control_premium) * (1.0 + np.nan_to_num(f.reserve)) * value
+
+
+class _Offers:
+    """Who could bid for whom in one sector: the sector's deepest pockets (`bidders`, at most
+    BIDDER_POOL) against its home-owned firms (`targets`); `value` (bidders, targets) is each
+    pair's worth to the bidder, `eligible` the pairs where the target's technology is better,
+    the two are from different states and the merger passes the competition test."""
+
+    def __init__(self, world: World, params: Params, s: int, means: np.ndarray, share: np.ndarray, hhi: float):
+        f = world.firms
+        firms = np.flatnonzero(f.alive & (f.sector == s))
+        self.bidders = firms[np.argsort(-means[firms], kind="stable")[:BIDDER_POOL]]
+        self.targets = firms[f.owner[firms] == f.home[firms]]
+        b, t = self.bidders[:, None], self.targets[None, :]
+        gain = f.revenue[b] * (f.quality[t] / f.quality[b] - 1.0)
+        self.value = params.deal_multiple * (gain + np.maximum(f.profit[t], 0.0))
+        rise = 2e4 * share[b] * share[t]
+        self.eligible = ((f.quality[t] > f.quality[b]) & (f.home[b] != f.home[t])
+                         & ((hhi + rise <= HHI_CONCENTRATED) | (rise <= HHI_RISE)))
+
+
+def _sector_offers(world: World, params: Params, means: np.ndarray):
+    """(sector, _Offers) for every sector with two live firms or more."""
+    f = world.firms
+    sector_revenue = np.bincount(f.sector, weights=f.revenue * f.alive, minlength=world.sectors.n)
+    share = f.revenue * f.alive / np.maximum(sector_revenue[f.sector], 1e-300)
+    hhi = np.bincount(f.sector, weights=1e4 * share**2, minlength=world.sectors.n)
+    live = np.bincount(f.sector, weights=f.alive, minlength=world.sectors.n)
+    for s in np.flatnonzero(live >= 2):
+        yield int(s), _Offers(world, params, int(s), means, share, float(hhi[s]))
+
+
+def _means(world: World, params: Params) -> np.ndarray:
+    """What each firm can pay for a deal on its own: cash plus borrowing on its profit."""
+    f = world.firms
+    return f.cash + params.deal_leverage * np.maximum(f.profit, 0.0) * f.alive
+
+
+def calibrate_deals(world: World, params: Params, refused: set | None = None) -> None:
+    """Take the starting year's ownership as given, for firms with no reservation premium yet
+    (nan). Each such firm's premium is set so that no bid that could be made and cleared is
+    worth making: the data show who owns whom, so whatever kept those deals from happening
+    (owners not for sale, cross-holdings, integration costs) is taken as given, as calibrated
+    appeal takes the starting shares as given. Bidders whose bid would be worth making but
+    refused know it already (added to `refused`: the screening regimes predate the game). A
+    deal or a refusal then needs something to change: a control or an embargo that cuts a
+    target's profit, a bidder that grows, gains the means or falls further behind, a host
+    that starts screening. Entrants have no premium."""
+    f, st, pol = world.firms, world.states, world.policy
+    todo = np.isnan(f.reserve)
+    if not todo.any():
+        return
+    reserve = np.zeros(f.n)
+    price, means = sale_price(world, params), _means(world, params)  # premium 0 where nan
+    profit = np.maximum(f.profit, 0.0) * f.alive
+    pairs = []
+    for _, o in _sector_offers(world, params, means):
+        b, t = o.bidders[:, None], o.targets[None, :]
+        host = f.home[t]
+        able = o.eligible & (means[b] + params.deal_leverage * profit[t] >= price[t])
+        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[b]]
+        ratio = np.where(able & cleared, o.value / np.maximum(price[t], 1e-300), 0.0)
+        reserve[o.targets] = np.maximum(ratio.max(axis=0, initial=0.0) - 1.0, 0.0)
+        pairs.append((o, able & ~cleared))
+    f.reserve = np.where(todo, reserve, f.reserve)
+    if refused is None:
+        return
+    price = sale_price(world, params)
+    for o, blocked in pairs:
+        for i, j in np.argwhere(blocked & (o.value > price[o.targets][None, :])):
+            refused.add((int(f.ids[o.bidders[i]]), int(f.home[o.targets[j]])))
+
+
+def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | None = None,
+                    busy: set[int] | frozenset = frozenset()) -> list[tuple[int, int, bool]]:
+    """(buyer, target, blocked): bids for healthy foreign firms with better technology, the
+    motive behind Tsinghua Unigroup for Micron (2015), Fujian Grand Chip for Aixtron (2016) and
+    Canyon Bridge for Lattice (2017), which built today's screening regimes.
+
+    Prices are per unit of quality (7.2), so with the target's technology the buyer's output is
+    worth q_t / q_b more per unit: a yearly gain `G = revenue_b (q_t / q_b - 1)` at its present
+    sales. The target's owners sell at `sale_price`. A firm bids when the gain and the profit
+    it takes over are worth more than that (`multiple x (G + profit_t) > price`), when its cash
+    and borrowing (up to `deal_leverage` times the two firms' yearly profit) cover the price,
+    and when the merger passes the competition test above. Among a target's bidders one bids,
+    with odds in proportion to its means; screening blocks bidders from outside the host's
+    blocs, and a refused bidder does not bid there again while the host screens (`refused`,
+    see knows_refused). Firms in `busy` (already in a deal this round) neither bid nor are bid
+    for; each firm is in at most one bid a round."""
+    f = world.firms
+    price, means = sale_price(world, params), _means(world, params)
+    profit = np.maximum(f.profit, 0.0) * f.alive
+    busy, deals = set(busy), []
+    for _, o in _sector_offers(world, params, means):
+        b, t = o.bidders[:, None], o.targets[None, :]
+        ok = o.eligible & (o.value > price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
+        for col in np.flatnonzero(ok.any(axis=0)):
+            target = int(o.targets[col])
+            if target in busy:
+                continue
+            cands = np.array([c for c in o.bidders[ok[:, col]] if c not in busy], dtype=np.int64)
+            cands = cands[~knows_refused(world, refused, cands, f.home[target])]
+            if len(cands) == 0:
+                continue
+            buyer = pick_bidder(cands, np.maximum(means, 1e-12), u)
+            blocked = screen(world, buyer, target, refused)
+            busy.update((buyer, target))
+            deals.append((buyer, target, blocked))
     return deals
 
 

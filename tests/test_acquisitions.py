@@ -8,6 +8,7 @@ import pytest
 
 from game.model import GeoModel
 from game.rules import accounts, firm_dynamics
+from game.synthetic import synthetic_scenario
 from tests.conftest import tiny
 
 
@@ -104,7 +105,7 @@ def test_the_starting_year_has_no_deal_to_make():
     """Reservation premiums are calibrated so no bid that could be made and cleared is worth
     making in the starting year (whatever kept those deals from happening is taken as given),
     and bidders whose bids the screening regimes would refuse know it already."""
-    for scenario in ("configs/default.yaml", "configs/cases/huawei_2019.yaml", tiny()):
+    for scenario in ("configs/default.yaml", "configs/cases/huawei_2019.yaml", tiny(), synthetic_scenario(20, 6, 600)):
         m = GeoModel(scenario, seed=0, rounds=2)
         m.step()
         f = m.world.firms

@@ -104,6 +104,9 @@ def acquisitions(world: World, params: Params, u: np.ndarray,
 # competition, so the bid is not made (as Applied Materials and Tokyo Electron gave up in 2015).
 HHI_CONCENTRATED, HHI_RISE = 1800.0, 100.0
 BIDDER_POOL = 16  # the deepest pockets of a sector that look for deals (all of them in small worlds)
+# A bid must beat the owners' price by more than rounding: calibrated premiums put the best
+# starting-year bid exactly at the price.
+OUTBID = 1.0 + 1e-9
 
 
 def sale_price(world: World, params: Params) -> np.ndarray:
@@ -183,7 +186,7 @@ def calibrate_deals(world: World, params: Params, refused: set | None = None) ->
         return
     price = sale_price(world, params)
     for o, blocked in pairs:
-        for i, j in np.argwhere(blocked & (o.value > price[o.targets][None, :])):
+        for i, j in np.argwhere(blocked & (o.value > OUTBID * price[o.targets][None, :])):
             refused.add((int(f.ids[o.bidders[i]]), int(f.home[o.targets[j]])))
 
 
@@ -209,7 +212,7 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     busy, deals = set(busy), []
     for _, o in _sector_offers(world, params, means):
         b, t = o.bidders[:, None], o.targets[None, :]
-        ok = o.eligible & (o.value > price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
+        ok = o.eligible & (o.value > OUTBID * price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
         for col in np.flatnonzero(ok.any(axis=0)):
             target = int(o.targets[col])
             if target in busy:

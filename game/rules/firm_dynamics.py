@@ -52,13 +52,17 @@ def pick_bidder(candidates: np.ndarray, cash: np.ndarray, u: np.ndarray) -> int:
     return int(candidates[np.argmax(score)])
 
 
-def knows_refused(world: World, refused: set | None, bidders: np.ndarray, host: int) -> np.ndarray:
-    """Which `bidders` have been refused by `host` and so do not bid there while it screens:
-    a refusal tells a bidder where the host stands (Chinese bids for US and German chip
-    firms all but stopped after 2016-17)."""
-    if not refused or not world.policy.screening[host]:
-        return np.zeros(len(bidders), dtype=bool)
-    return np.array([(int(world.firms.ids[b]), int(host)) in refused for b in bidders], dtype=bool)
+def knows_refused(world: World, refused: set | None, bidders: np.ndarray, hosts) -> np.ndarray:
+    """Which (bidder, host) pairs (index arrays, broadcast together) are refusals the bidder
+    remembers, so it does not bid there while the host screens: a refusal tells a bidder
+    where the host stands (Chinese bids for US and German chip firms all but stopped after
+    2016-17)."""
+    hosts = np.asarray(hosts)
+    if not refused:
+        return np.zeros(np.broadcast(bidders, hosts).shape, dtype=bool)
+    n = world.states.n
+    codes = np.fromiter((i * n + h for i, h in refused), dtype=np.int64, count=len(refused))
+    return np.isin(world.firms.ids[bidders] * n + hosts, codes) & world.policy.screening[hosts]
 
 
 def screen(world: World, buyer: int, target: int, refused: set | None) -> bool:
@@ -212,13 +216,13 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     busy, deals = set(busy), []
     for _, o in _sector_offers(world, params, means):
         b, t = o.bidders[:, None], o.targets[None, :]
-        ok = o.eligible & (o.value > OUTBID * price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
+        ok = (o.eligible & (o.value > OUTBID * price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
+              & ~knows_refused(world, refused, b, f.home[t]))
         for col in np.flatnonzero(ok.any(axis=0)):
             target = int(o.targets[col])
             if target in busy:
                 continue
             cands = np.array([c for c in o.bidders[ok[:, col]] if c not in busy], dtype=np.int64)
-            cands = cands[~knows_refused(world, refused, cands, f.home[target])]
             if len(cands) == 0:
                 continue
             buyer = pick_bidder(cands, np.maximum(means, 1e-12), u)

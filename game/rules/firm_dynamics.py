@@ -52,17 +52,22 @@ def pick_bidder(candidates: np.ndarray, cash: np.ndarray, u: np.ndarray) -> int:
     return int(candidates[np.argmax(score)])
 
 
-def knows_refused(world: World, refused: set | None, bidders: np.ndarray, hosts) -> np.ndarray:
-    """Which (bidder, host) pairs (index arrays, broadcast together) are refusals the bidder
-    remembers, so it does not bid there while the host screens: a refusal tells a bidder
-    where the host stands (Chinese bids for US and German chip firms all but stopped after
-    2016-17)."""
-    hosts = np.asarray(hosts)
-    if not refused:
-        return np.zeros(np.broadcast(bidders, hosts).shape, dtype=bool)
+def refusal_codes(world: World, refused: set | None) -> np.ndarray:
+    """The remembered refusals, (bidder firm id, host) coded as id x N + host, for knows_refused."""
     n = world.states.n
-    codes = np.fromiter((i * n + h for i, h in refused), dtype=np.int64, count=len(refused))
-    return np.isin(world.firms.ids[bidders] * n + hosts, codes) & world.policy.screening[hosts]
+    return np.fromiter((i * n + h for i, h in refused or ()), dtype=np.int64, count=len(refused or ()))
+
+
+def knows_refused(world: World, codes: np.ndarray, bidders: np.ndarray, hosts) -> np.ndarray:
+    """Which (bidder, host) pairs (index arrays, broadcast together) are refusals the bidder
+    remembers (`codes` from refusal_codes), so it does not bid there while the host screens:
+    a refusal tells a bidder where the host stands (Chinese bids for US and German chip
+    firms all but stopped after 2016-17)."""
+    hosts = np.asarray(hosts)
+    if len(codes) == 0:
+        return np.zeros(np.broadcast(bidders, hosts).shape, dtype=bool)
+    pair = world.firms.ids[bidders] * world.states.n + hosts
+    return np.isin(pair, codes) & world.policy.screening[hosts]
 
 
 def screen(world: World, buyer: int, target: int, refused: set | None) -> bool:
@@ -91,7 +96,7 @@ def acquisitions(world: World, params: Params, u: np.ndarray,
         # A buyer pays for the plant (half its replacement cost) and takes on the debts.
         price = 0.5 * params.capex * f.cost[t] * f.capacity[t] - f.cash[t]
         host = f.home[t]
-        rivals = rivals[(f.cash[rivals] >= price) & ~knows_refused(world, refused, rivals, host)]
+        rivals = rivals[(f.cash[rivals] >= price) & ~knows_refused(world, refusal_codes(world, refused), rivals, host)]
         if len(rivals) == 0:
             continue
         buyer = pick_bidder(rivals, f.cash, u)
@@ -213,11 +218,11 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     f = world.firms
     price, means = sale_price(world, params), _means(world, params)
     profit = np.maximum(f.profit, 0.0) * f.alive
-    busy, deals = set(busy), []
+    busy, deals, codes = set(busy), [], refusal_codes(world, refused)
     for _, o in _sector_offers(world, params, means):
         b, t = o.bidders[:, None], o.targets[None, :]
         ok = (o.eligible & (o.value > OUTBID * price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
-              & ~knows_refused(world, refused, b, f.home[t]))
+              & ~knows_refused(world, codes, b, f.home[t]))
         for col in np.flatnonzero(ok.any(axis=0)):
             target = int(o.targets[col])
             if target in busy:

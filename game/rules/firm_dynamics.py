@@ -53,21 +53,25 @@ def pick_bidder(candidates: np.ndarray, cash: np.ndarray, u: np.ndarray) -> int:
 
 
 def refusal_codes(world: World, refused: set | None) -> np.ndarray:
-    """The remembered refusals, (bidder firm id, host) coded as id x N + host, for knows_refused."""
+    """The remembered refusals, (bidder firm id, host) coded as id x N + host and sorted, for
+    knows_refused."""
     n = world.states.n
-    return np.fromiter((i * n + h for i, h in refused or ()), dtype=np.int64, count=len(refused or ()))
+    return np.sort(np.fromiter((i * n + h for i, h in refused or ()), dtype=np.int64, count=len(refused or ())))
 
 
 def knows_refused(world: World, codes: np.ndarray, bidders: np.ndarray, hosts) -> np.ndarray:
-    """Which (bidder, host) pairs (index arrays, broadcast together) are refusals the bidder
-    remembers (`codes` from refusal_codes), so it does not bid there while the host screens:
-    a refusal tells a bidder where the host stands (Chinese bids for US and German chip
-    firms all but stopped after 2016-17)."""
-    hosts = np.asarray(hosts)
-    if len(codes) == 0:
-        return np.zeros(np.broadcast(bidders, hosts).shape, dtype=bool)
-    pair = world.firms.ids[bidders] * world.states.n + hosts
-    return np.isin(pair, codes) & world.policy.screening[hosts]
+    """(bidders,) + hosts' shape: whether each bidder remembers a refusal by each host
+    (`codes` from refusal_codes), so it does not bid there while the host screens: a refusal
+    tells a bidder where the host stands (Chinese bids for US and German chip firms all but
+    stopped after 2016-17)."""
+    n = world.states.n
+    table = np.zeros((len(bidders), n), dtype=bool)
+    if len(codes):
+        base = world.firms.ids[bidders] * n
+        lo, hi = np.searchsorted(codes, base), np.searchsorted(codes, base + n)
+        for row in np.flatnonzero(hi > lo):  # the few bidders with refusals
+            table[row, codes[lo[row]:hi[row]] - base[row]] = True
+    return table[:, hosts] & world.policy.screening[hosts]
 
 
 def screen(world: World, buyer: int, target: int, refused: set | None) -> bool:
@@ -222,7 +226,7 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     for _, o in _sector_offers(world, params, means):
         b, t = o.bidders[:, None], o.targets[None, :]
         ok = (o.eligible & (o.value > OUTBID * price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
-              & ~knows_refused(world, codes, b, f.home[t]))
+              & ~knows_refused(world, codes, o.bidders, f.home[o.targets]))
         for col in np.flatnonzero(ok.any(axis=0)):
             target = int(o.targets[col])
             if target in busy:

@@ -117,29 +117,27 @@ def potential(world: World, params: Params, cols: np.ndarray | None = None) -> n
     return firm[:, None] * per[f.home[:, None], cols[None, :], f.sector[:, None]]
 
 
-def covered_share(world: World, cover, cols: np.ndarray | None = None) -> np.ndarray:
-    """(F, N) share of each firm's products (by capacity) that the controls and embargoes
-    in force cover in each market (only the columns `cols` if given): the wedges' tier rule
-    on their cover (game.rules.reach: an embargo covers every tier, a control the tiers
-    whose quality lies between its threshold and its cap, goods made abroad too under a
+def covered_share(world: World, cover) -> np.ndarray:
+    """(F, J) share of each firm's products (by capacity) that the controls and embargoes
+    in force cover in each barred market (the cover's columns): the wedges' tier rule on
+    their cover (game.rules.reach: an embargo covers every tier, a control the tiers whose
+    quality lies between its threshold and its cap, goods made abroad too under a
     direct-product rule)."""
     from game.rules.reach import covers_tier  # reach imports this module
 
     f, sec = world.firms, world.sectors
-    cols = np.arange(world.states.n) if cols is None else cols
     share, rel = sec.tier_share[f.sector], sec.tier_quality[f.sector]
-    embargoed, controlled = cover.embargoed[:, cols], cover.controlled[:, cols]
-    threshold, cap = cover.threshold[:, cols], cover.cap[:, cols]
-    cov = np.zeros((f.n, len(cols)))
+    cov = np.zeros((f.n, len(cover.cols)))
     for t in range(share.shape[1]):
-        covered = covers_tier((f.quality * rel[:, t])[:, None], controlled, embargoed, threshold, cap)
+        covered = covers_tier((f.quality * rel[:, t])[:, None], cover.controlled, cover.embargoed,
+                              cover.threshold, cover.cap)
         cov += np.where(covered, share[:, t, None], 0.0)
     return cov
 
 
 def in_force(world: World):
     """The barriers in force as the wedges see them: (N, N, S) stopped, and their cover
-    gathered to firms x markets (game.rules.reach.Cover)."""
+    gathered to firms x barred markets (game.rules.reach.Cover)."""
     from game.rules import reach  # these modules import this one
     from game.rules.wedges import active_blocks
 
@@ -167,14 +165,25 @@ def _by_group(world: World, values: np.ndarray, reduce=np.add) -> np.ndarray:
     return out
 
 
+def _columns(values: np.ndarray, have: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """The columns `want` of an (F, len(have)) array over the sorted market columns `have`
+    (zeros for a market it has no column for)."""
+    out = np.zeros((values.shape[0], len(want)))
+    at = np.minimum(np.searchsorted(have, want), max(len(have) - 1, 0))
+    found = (at < len(have)) & (have[at] == want) if len(have) else np.zeros(len(want), dtype=bool)
+    out[:, found] = values[:, at[found]]
+    return out
+
+
 def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.ndarray,
            covered: np.ndarray | None = None) -> Routes:
     """The route network for every barred (target, sector), from the barriers in force.
 
     stopped: (N, N, S) controls or embargoes in force, (controller, target, sector).
-    enforcement: (F, N) enforcement of the barrier on each firm's flow to each market.
-    covered: (F, J) covered share of each firm's products in each target column (J =
-        `targets(stopped)`), for the load on the hubs (default: from the barriers in force).
+    enforcement: (F, J) enforcement of the barrier on each firm's flow to each target column
+        (J = `targets(stopped)`).
+    covered: (F, J) covered share of each firm's products in each target column, for the
+        load on the hubs (default: from the barriers in force).
     """
     f, sec, st = world.firms, world.sectors, world.states
     n, s_n = st.n, sec.n
@@ -192,7 +201,7 @@ def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.nd
     col = np.searchsorted(cols, j)  # each triple's target column
 
     cap, cost, policing = transit(world, params)
-    e = _by_group(world, enforcement[:, cols], np.maximum)[k, col, s]  # the strongest enforcement on the triple
+    e = _by_group(world, enforcement, np.maximum)[k, col, s]  # the strongest enforcement on the triple
     sigma = sec.sigma[s][:, None]
     rows = np.arange(c_n)
     # Route h is open to (k, j, s) if h does not stop j and k does not stop h, and h is a third state.
@@ -210,7 +219,8 @@ def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.nd
     # of their orders in the short run (sluggish sourcing), so the load is counted before the
     # route's price cuts demand: what is shipped, caught or not.
     if covered is None:
-        covered = covered_share(world, in_force(world)[1], cols)
+        cover = in_force(world)[1]
+        covered = _columns(covered_share(world, cover), cover.cols, cols)
     diversion = np.where(f.circumvent, 1.0, params.third_country_leakage)  # share of a covered flow offered
     offered = potential(world, params, cols) * covered * diversion[:, None]
     load = _by_group(world, offered)[k, col, s]  # (C,)
@@ -228,23 +238,21 @@ def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.nd
 
 
 def illicit_routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.ndarray, cover=None):
-    """Per firm and market (F, N): the share of a covered flow that gets through illicitly,
-    and the price markup it carries (the mean markup of the routes that carry it); and the
-    routes themselves (for `leaked_by_route`).
+    """Per firm and target column (F, J; J = `targets(stopped)`): the share of a covered flow
+    that gets through illicitly, and the price markup it carries (the mean markup of the
+    routes that carry it); and the routes themselves (for `leaked_by_route`).
 
     stopped: (N, N, S) controls or embargoes in force, (controller, target, sector).
-    enforcement: (F, N) enforcement of the barrier on each firm's flow to each market.
+    enforcement: (F, J) enforcement of the barrier on each firm's flow to each target column.
     cover: the barriers' cover (game.rules.reach.Cover) when the caller has it already.
     """
-    f, n = world.firms, world.states.n
-    covered = None if cover is None else covered_share(world, cover, targets(stopped))
+    f = world.firms
+    covered = None if cover is None else covered_share(world, cover)
     r = routes(world, params, stopped, enforcement, covered)
     c, valid = r.gather(world)
     diversion = np.where(f.circumvent, 1.0, params.third_country_leakage)
-    leak, markup = np.zeros((f.n, n)), np.ones((f.n, n))
-    leak[:, r.cols] = diversion[:, None] * r.at(r.through, c, valid, 0.0)
-    markup[:, r.cols] = r.at(r.markup, c, valid, 1.0)
-    return leak, markup, r
+    leak = diversion[:, None] * r.at(r.through, c, valid, 0.0)
+    return leak, r.at(r.markup, c, valid, 1.0), r
 
 
 def leaked_by_route(world: World, r: Routes, leaked: np.ndarray, plain: np.ndarray,
@@ -293,13 +301,12 @@ def exposure(world: World, params: Params) -> Exposure:
     stopped, cover = in_force(world)
     if not stopped.any() or f.n == 0:
         return Exposure(zero, zero, zero, zero.copy())
-    cols = targets(stopped)
-    share = covered_share(world, cover, cols)
-    e = cover.enforce[:, cols]
+    cols, e = cover.cols, cover.enforce
+    share = covered_share(world, cover)
     firm, per = _demand(world, params)
     total = firm * per.sum(axis=1)[f.home, f.sector]  # all markets
     covered = firm[:, None] * per[f.home[:, None], cols[None, :], f.sector[:, None]] * share
-    r = routes(world, params, stopped, cover.enforce, share)
+    r = routes(world, params, stopped, e, share)
     c, valid = r.gather(world)
     extra = covered * r.at(r.volume, c, valid, 0.0) * (1.0 - params.third_country_leakage)
     price = f.cost * world.sectors.markup[f.sector] * f.lam

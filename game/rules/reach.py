@@ -46,8 +46,10 @@ def covers_tier(level: np.ndarray, controlled: np.ndarray, embargoed: np.ndarray
 
 @dataclass
 class Cover:
-    """Per firm and market (F, N): whether a control or embargo covers the flow, and its terms."""
+    """Per firm and barred market (F, J), on the market columns `cols` some state stops:
+    whether a control or embargo covers the flow, and its terms."""
 
+    cols: np.ndarray  # (J,) the market columns (leakage.targets of the barriers)
     controlled: np.ndarray  # bool: a control covers the flow (its tiers in band)
     embargoed: np.ndarray  # bool: an embargo covers every tier
     threshold: np.ndarray  # lowest covered quality (0 for broad controls)
@@ -58,25 +60,31 @@ class Cover:
 
 def state_cover(world: World, control: np.ndarray, embargo: np.ndarray, enforce: np.ndarray,
                 content: np.ndarray | None) -> Cover:
-    """Controls and embargoes on states, gathered to firms x markets: a control covers goods
-    made in the controlling state, and with a direct-product rule goods made in third
-    states whose technology is more than its de minimis share the controller's."""
+    """Controls and embargoes on states, gathered to firms x the markets they bar: a control
+    covers goods made in the controlling state, and with a direct-product rule goods made in
+    third states whose technology is more than its de minimis share the controller's.
+    Only the barred columns are gathered: barriers touch few markets, and six full
+    firms x markets gathers would cost more than the rest of the barrier arithmetic."""
     f, pol, sec = world.firms, world.policy, world.sectors
-    home, s = f.home, f.sector
+    cols = leakage.targets(control | embargo)
     threshold = np.where(np.isnan(pol.control_fixed), pol.control_share * sec.frontier[None, None, :],
                          pol.control_fixed)
     threshold = np.where(pol.control_broad, 0.0, threshold)  # (i, j, s)
     approval = np.where(embargo, 0.0, pol.control_approval)
-    cover = Cover(control[home, :, s], embargo[home, :, s], threshold[home, :, s], pol.control_cap[home, :, s],
-                  enforce[home, :, s], approval[home, :, s])
+    def gather(pair: np.ndarray) -> np.ndarray:  # pair[home, cols, sector] as whole rows of J
+        return np.ascontiguousarray(pair[:, cols, :].transpose(2, 0, 1))[f.sector, f.home]
+
+    cover = Cover(cols, gather(control), gather(embargo), gather(threshold), gather(pol.control_cap),
+                  gather(enforce), gather(approval))
     if content is None:
         return cover
     for i, j, r in np.argwhere(control & pol.control_dpr):
-        hit = ((s == r) & (home != i) & (home != j) & (content[:, i] > pol.control_de_minimis[i, j, r])
-               & ~cover.controlled[:, j] & ~cover.embargoed[:, j])
-        cover.controlled[hit, j] = True
-        cover.threshold[hit, j], cover.cap[hit, j] = threshold[i, j, r], pol.control_cap[i, j, r]
-        cover.enforce[hit, j], cover.approval[hit, j] = enforce[i, j, r], approval[i, j, r]
+        c = int(np.searchsorted(cols, j))
+        hit = ((f.sector == r) & (f.home != i) & (f.home != j) & (content[:, i] > pol.control_de_minimis[i, j, r])
+               & ~cover.controlled[:, c] & ~cover.embargoed[:, c])
+        cover.controlled[hit, c] = True
+        cover.threshold[hit, c], cover.cap[hit, c] = threshold[i, j, r], pol.control_cap[i, j, r]
+        cover.enforce[hit, c], cover.approval[hit, c] = enforce[i, j, r], approval[i, j, r]
     return cover
 
 
@@ -114,11 +122,12 @@ def apply_listings(world: World, params: Params, weight: np.ndarray, served: np.
             covered |= in_r & (f.home != j) & (content[:, i] > listing.de_minimis)
         stopped = np.zeros((n, n, sec.n), dtype=bool)
         stopped[i, j, r] = True
-        leak, markup, _ = leakage.illicit_routes(world, params, stopped, np.full(weight.shape, listing.enforcement))
+        # One barred column, j's: the routes' arrays come back (F, 1).
+        leak, markup, _ = leakage.illicit_routes(world, params, stopped, np.full((f.n, 1), listing.enforcement))
         # What gets through to the listed firms, in demand terms (re-routed goods at their markup).
         # Approved licences carry the licence cost (wedges.py says why).
         through = (listing.approval * (1.0 + params.licence_cost) ** (1.0 - sigma_f)
-                   + (1.0 - listing.approval) * leak[:, j] * markup[:, j] ** (1.0 - sigma_f))
+                   + (1.0 - listing.approval) * leak[:, 0] * markup[:, 0] ** (1.0 - sigma_f))
         # What the listed firms could have bought of each supplier: its CES term in market j.
         # (Quality against the sector's best: only ratios of these terms are used.)
         rel_q = f.quality / max(f.quality[in_r].max(), 1e-300)

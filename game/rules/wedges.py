@@ -104,8 +104,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
     # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers). Only the
     # markets of targets some state stops can have covered tiers: work on those columns.
-    cols = leakage.targets(control | embargo)
-    approval, leak, markup = cover.approval[:, cols], leak[:, cols], markup[:, cols]
+    cols, approval = cover.cols, cover.approval
     # Re-routed goods cost the buyer the route's markup; licensed ones travel as usual. In
     # demand the illicit part of a covered tier weighs leak x markup^(1 - sigma) (a CES term
     # at its own price), so the markup never raises the price of the legal tiers.
@@ -114,8 +113,8 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     # that spares or re-exports are refused later): a shadow cost like the risk premium,
     # acted on in demand but paid to nobody.
     licensed = approval * (1.0 + params.licence_cost) ** (1.0 - sec.sigma[s])[:, None]
-    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled[:, cols],
-                       cover.embargoed[:, cols], cover.threshold[:, cols], cover.cap[:, cols],
+    tiers = tier_cover(f.quality, sec.tier_share[s], sec.tier_quality[s], sec.sigma[s], cover.controlled,
+                       cover.embargoed, cover.threshold, cover.cap,
                        licensed + illicit_value, approval + (1.0 - approval) * leak, illicit_value)
     blocked = tiers.covered_weight > 0
     # Off the columns nothing changes (kept 1, nothing illicit): full arrays are copies with
@@ -133,7 +132,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     if pol.listings:
         weight, served, denial, listed_part = reach.apply_listings(world, params, weight, served, base_price,
                                                                    content)
-    return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce[:, cols], illicit, tiers.available,
+    return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce, illicit, tiers.available,
                   tiers.quality, denial, listed_part, qty_factor, tiers.illicit, routes, cols)
 
 

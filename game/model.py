@@ -530,7 +530,7 @@ class GeoModel(mesa.Model):
         """Book one bid: refused by the host's screening, or the buyer pays and takes over.
         A distressed firm is bought for its plant at half replacement cost with its debts
         (its cash and loss count reset); a healthy one at `price` (firm_dynamics.sale_price),
-        keeping its own cash. The sellers' state is paid the price (resolve.sale_transfers)."""
+        keeping its own cash. The sellers' state is paid the price (accounts.sale_transfers)."""
         w, f, p, names = self.world, self.world.firms, self.params, self.world.states.names
         host, bidder = names[f.home[target]], names[f.home[buyer]]
         sector = w.sectors.names[f.sector[target]]

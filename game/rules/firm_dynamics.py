@@ -74,11 +74,18 @@ def knows_refused(world: World, codes: np.ndarray, bidders: np.ndarray, hosts) -
     return table[:, hosts] & world.policy.screening[hosts]
 
 
+def cleared(world: World, bidders, hosts) -> np.ndarray:
+    """Whether each host would clear each bidder (firm indices and states, broadcast together):
+    it does not screen, or the bidder's home is in a bloc with it."""
+    hosts = np.asarray(hosts)
+    return ~world.policy.screening[hosts] | world.states.same_bloc[hosts, world.firms.home[bidders]]
+
+
 def screen(world: World, buyer: int, target: int, refused: set | None) -> bool:
-    """Whether the target's host blocks `buyer` (it screens and the buyer's home is outside its
-    blocs); a refused bidder remembers it in `refused` (firm id, host)."""
+    """Whether the target's host blocks `buyer` (see `cleared`); a refused bidder remembers it
+    in `refused` (firm id, host)."""
     host = world.firms.home[target]
-    blocked = bool(world.policy.screening[host] and not world.states.same_bloc[host, world.firms.home[buyer]])
+    blocked = not bool(cleared(world, buyer, host))
     if blocked and refused is not None:
         refused.add((int(world.firms.ids[buyer]), int(host)))
     return blocked
@@ -93,7 +100,7 @@ def acquisitions(world: World, params: Params, u: np.ndarray,
     bought Newport Wafer Fab once the UK had made Nexperia sell it (2022-24).
 
     refused: (bidder firm id, host) pairs of past refusals (see knows_refused; updated here)."""
-    f, st, pol = world.firms, world.states, world.policy
+    f = world.firms
     deals = []
     for t in distressed(world):
         rivals = np.flatnonzero(f.alive & (f.sector == f.sector[t]) & (f.home != f.home[t]) & (f.cash > 0))
@@ -106,9 +113,9 @@ def acquisitions(world: World, params: Params, u: np.ndarray,
         buyer = pick_bidder(rivals, f.cash, u)
         blocked = screen(world, buyer, t, refused)
         deals.append((buyer, int(t), blocked))
-        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[rivals]]
-        if blocked and cleared.any():
-            deals.append((pick_bidder(rivals[cleared], f.cash, u), int(t), False))
+        allowed = cleared(world, rivals, host)
+        if blocked and allowed.any():
+            deals.append((pick_bidder(rivals[allowed], f.cash, u), int(t), False))
     return deals
 
 
@@ -144,28 +151,33 @@ class _Offers:
         self.bidders = firms[np.argsort(-means[firms], kind="stable")[:BIDDER_POOL]]
         self.targets = firms[f.owner[firms] == f.home[firms]]
         b, t = self.bidders[:, None], self.targets[None, :]
+        self.profit_t = np.maximum(f.profit[self.targets], 0.0)
         gain = f.revenue[b] * (f.quality[t] / f.quality[b] - 1.0)
-        self.value = params.deal_multiple * (gain + np.maximum(f.profit[t], 0.0))
+        self.value = params.deal_multiple * (gain + self.profit_t[None, :])
+        self.bidder_means = means[self.bidders]
+        self.means = self.bidder_means[:, None] + params.deal_leverage * self.profit_t[None, :]
         rise = 2e4 * share[b] * share[t]
         self.eligible = ((f.quality[t] > f.quality[b]) & (f.home[b] != f.home[t])
                          & ((hhi + rise <= HHI_CONCENTRATED) | (rise <= HHI_RISE)))
 
+    def affordable(self, price: np.ndarray) -> np.ndarray:
+        """(bidders, targets): eligible pairs whose bidder can pay the target's `price`."""
+        return self.eligible & (self.means >= price[self.targets][None, :])
 
-def _sector_offers(world: World, params: Params, means: np.ndarray):
-    """(sector, _Offers) for every sector with two live firms or more."""
+    def worth_making(self, price: np.ndarray) -> np.ndarray:
+        """(bidders, targets): eligible pairs whose worth to the bidder beats the price."""
+        return self.eligible & (self.value > OUTBID * price[self.targets][None, :])
+
+
+def _sector_offers(world: World, params: Params) -> list[_Offers]:
+    """The offers of every sector with two live firms or more."""
     f = world.firms
+    means = f.cash + params.deal_leverage * np.maximum(f.profit, 0.0) * f.alive  # cash plus borrowing
     sector_revenue = np.bincount(f.sector, weights=f.revenue * f.alive, minlength=world.sectors.n)
     share = f.revenue * f.alive / np.maximum(sector_revenue[f.sector], 1e-300)
     hhi = np.bincount(f.sector, weights=1e4 * share**2, minlength=world.sectors.n)
     live = np.bincount(f.sector, weights=f.alive, minlength=world.sectors.n)
-    for s in np.flatnonzero(live >= 2):
-        yield int(s), _Offers(world, params, int(s), means, share, float(hhi[s]))
-
-
-def _means(world: World, params: Params) -> np.ndarray:
-    """What each firm can pay for a deal on its own: cash plus borrowing on its profit."""
-    f = world.firms
-    return f.cash + params.deal_leverage * np.maximum(f.profit, 0.0) * f.alive
+    return [_Offers(world, params, int(s), means, share, float(hhi[s])) for s in np.flatnonzero(live >= 2)]
 
 
 def calibrate_deals(world: World, params: Params, refused: set | None = None) -> None:
@@ -173,33 +185,30 @@ def calibrate_deals(world: World, params: Params, refused: set | None = None) ->
     (nan). Each such firm's premium is set so that no bid that could be made and cleared is
     worth making: the data show who owns whom, so whatever kept those deals from happening
     (owners not for sale, cross-holdings, integration costs) is taken as given, as calibrated
-    appeal takes the starting shares as given. Bidders whose bid would be worth making but
-    refused know it already (added to `refused`: the screening regimes predate the game). A
-    deal or a refusal then needs something to change: a control or an embargo that cuts a
-    target's profit, a bidder that grows, gains the means or falls further behind, a host
-    that starts screening. Entrants have no premium."""
-    f, st, pol = world.firms, world.states, world.policy
+    appeal takes the starting shares as given. Bidders to whom a firm would then be worth its
+    price but whose bid its host would refuse know that already, whether or not they could
+    pay yet (added to `refused`: the screening regimes predate the game). A deal or a refusal
+    then needs something to change: a control or an embargo that cuts a target's profit, a
+    bidder that grows, gains the means or falls further behind, a host that starts
+    screening. Entrants have no premium."""
+    f = world.firms
     todo = np.isnan(f.reserve)
     if not todo.any():
         return
     reserve = np.zeros(f.n)
-    price, means = sale_price(world, params), _means(world, params)  # premium 0 where nan
-    profit = np.maximum(f.profit, 0.0) * f.alive
-    pairs = []
-    for _, o in _sector_offers(world, params, means):
-        b, t = o.bidders[:, None], o.targets[None, :]
-        host = f.home[t]
-        able = o.eligible & (means[b] + params.deal_leverage * profit[t] >= price[t])
-        cleared = ~pol.screening[host] | st.same_bloc[host, f.home[b]]
-        ratio = np.where(able & cleared, o.value / np.maximum(price[t], 1e-300), 0.0)
+    offers = _sector_offers(world, params)
+    price = sale_price(world, params)  # premium 0 where nan
+    for o in offers:
+        open_ = o.affordable(price) & cleared(world, o.bidders[:, None], f.home[o.targets][None, :])
+        ratio = np.where(open_, o.value / np.maximum(price[o.targets], 1e-300)[None, :], 0.0)
         reserve[o.targets] = np.maximum(ratio.max(axis=0, initial=0.0) - 1.0, 0.0)
-        pairs.append((o, able & ~cleared))
     f.reserve = np.where(todo, reserve, f.reserve)
     if refused is None:
         return
     price = sale_price(world, params)
-    for o, blocked in pairs:
-        for i, j in np.argwhere(blocked & (o.value > OUTBID * price[o.targets][None, :])):
+    for o in offers:
+        blocked = o.worth_making(price) & ~cleared(world, o.bidders[:, None], f.home[o.targets][None, :])
+        for i, j in np.argwhere(blocked):
             refused.add((int(f.ids[o.bidders[i]]), int(f.home[o.targets[j]])))
 
 
@@ -220,21 +229,20 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     see knows_refused). Firms in `busy` (already in a deal this round) neither bid nor are bid
     for; each firm is in at most one bid a round."""
     f = world.firms
-    price, means = sale_price(world, params), _means(world, params)
-    profit = np.maximum(f.profit, 0.0) * f.alive
+    price = sale_price(world, params)
     busy, deals, codes = set(busy), [], refusal_codes(world, refused)
-    for _, o in _sector_offers(world, params, means):
-        b, t = o.bidders[:, None], o.targets[None, :]
-        ok = (o.eligible & (o.value > OUTBID * price[t]) & (means[b] + params.deal_leverage * profit[t] >= price[t])
-              & ~knows_refused(world, codes, o.bidders, f.home[o.targets]))
+    odds = np.zeros(f.n)  # each bidder's own means: its odds of being the one that bids
+    for o in _sector_offers(world, params):
+        odds[o.bidders] = np.maximum(o.bidder_means, 1e-12)
+        ok = o.worth_making(price) & o.affordable(price) & ~knows_refused(world, codes, o.bidders, f.home[o.targets])
         for col in np.flatnonzero(ok.any(axis=0)):
             target = int(o.targets[col])
             if target in busy:
                 continue
-            cands = np.array([c for c in o.bidders[ok[:, col]] if c not in busy], dtype=np.int64)
-            if len(cands) == 0:
+            rows = [r for r in np.flatnonzero(ok[:, col]) if o.bidders[r] not in busy]
+            if not rows:
                 continue
-            buyer = pick_bidder(cands, np.maximum(means, 1e-12), u)
+            buyer = pick_bidder(o.bidders[rows], odds, u)
             blocked = screen(world, buyer, target, refused)
             busy.update((buyer, target))
             deals.append((buyer, target, blocked))

@@ -291,10 +291,10 @@ class GeoModel(mesa.Model):
         events += self._coordinate(ctx, observations)
         events += [self._inject(inj) for inj in self.injects.get(w.round, [])]
         events += self._enter_champions(ctx)
-        self._decide_firms()  # firms respond to the policies in force this round
+        barriers = self._decide_firms()  # firms respond to the policies in force this round
 
         # Resolve and record.
-        self.outcomes = self.resolver.run(ctx)
+        self.outcomes = self.resolver.run(ctx, barriers)
         events += self._firm_dynamics()
         events = [e for e in events if e is not None]
         self.datacollector.record(w.round, self.outcomes, w.firms, events)
@@ -439,13 +439,15 @@ class GeoModel(mesa.Model):
         return events
 
     # -- firms -----------------------------------------------------------------
-    def _decide_firms(self) -> None:
+    def _decide_firms(self) -> leakage.Barriers | None:
         """Firms decide once the round's orders, coalitions and injects are in force, so a
         control bites and is answered in the same round: circumvention from each firm's
         stake under the barriers in force (game.rules.leakage.exposure), the rest from
-        last round's results."""
-        f, p = self.world.firms, self.params
-        exposed = leakage.exposure(self.world, p)
+        last round's results. Returns those barriers (None when there are none), which the
+        round's wedges see unchanged: what follows from them is built once."""
+        f, p, w = self.world.firms, self.params, self.world
+        barriers = leakage.in_force(w, p) if w.policy.control.any() or w.embargo_active().any() else None
+        exposed = leakage.exposure(self.world, p, barriers)
         obs = FirmObservation(
             relative_quality=self.world.relative_quality(),
             utilisation=f.sales / (p.target_utilisation * np.maximum(f.capacity, 1e-12)),
@@ -469,6 +471,7 @@ class GeoModel(mesa.Model):
         f.circumvent, f.rd_share = circumvent, rd_share
         if wants.any():
             coercion.firm_requests(self.world, p, wants)
+        return barriers
 
     def _enter_champions(self, ctx: RoundContext) -> list[Event]:
         """A capacity subsidy in a sector where the state has no live firm founds a champion."""

@@ -66,9 +66,9 @@ class Resolver:
         self.indicator = sparse.csr_matrix((np.ones(f.n), (rows, np.arange(f.n))), shape=(len(self.group_starts), f.n))
 
     def clear(self, usable: np.ndarray, eta: float | None = None, iterations: int | None = None,
-              adjust: float | None = None):
+              adjust: float | None = None, barriers: leakage.Barriers | None = None):
         w, f = self.world, self.world.firms
-        wedges = compute_wedges(w, self.params, usable)
+        wedges = compute_wedges(w, self.params, usable, barriers)
         plain = eta is None and iterations is None and adjust is None
         cp = self.cp if plain else clearing_params(self.params, eta, iterations, adjust)
         cleared = clear_markets(
@@ -94,14 +94,15 @@ class Resolver:
             out[self.group_ids[:, None], cols[None, :]] = sums
         return out.reshape(s, n, markets)
 
-    def run(self, ctx: RoundContext) -> Outcomes:
+    def run(self, ctx: RoundContext, barriers: leakage.Barriers | None = None) -> Outcomes:
         """Resolve one round. The first call (round 0) also fixes the starting year's
-        reference levels that welfare is measured against."""
+        reference levels that welfare is measured against. `barriers`: the round's
+        leakage.in_force, when the firms' decisions already needed it."""
         w, p, f = self.world, self.params, self.world.firms
         st, sec, m = w.states, w.sectors, w.market
         n, s_n = st.n, sec.n
         usable = usable_capacity(w)
-        wedges, c = self.clear(usable)
+        wedges, c = self.clear(usable, barriers=barriers)
         flows = c.flows
         f.lam, f.ties = c.lam, c.shares
 

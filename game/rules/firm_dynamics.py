@@ -55,8 +55,8 @@ def pick_bidder(candidates: np.ndarray, cash: np.ndarray, u: np.ndarray) -> int:
 def refusal_codes(world: World, refused: set | None) -> np.ndarray:
     """The remembered refusals, (bidder firm id, host) coded as id x N + host and sorted, for
     knows_refused."""
-    n = world.states.n
-    return np.sort(np.fromiter((i * n + h for i, h in refused or ()), dtype=np.int64, count=len(refused or ())))
+    pairs = np.array(list(refused or ()), dtype=np.int64).reshape(-1, 2)
+    return np.sort(pairs[:, 0] * world.states.n + pairs[:, 1])
 
 
 def knows_refused(world: World, codes: np.ndarray, bidders: np.ndarray, hosts) -> np.ndarray:
@@ -66,11 +66,13 @@ def knows_refused(world: World, codes: np.ndarray, bidders: np.ndarray, hosts) -
     stopped after 2016-17)."""
     n = world.states.n
     table = np.zeros((len(bidders), n), dtype=bool)
-    if len(codes):
-        base = world.firms.ids[bidders] * n
-        lo, hi = np.searchsorted(codes, base), np.searchsorted(codes, base + n)
-        for row in np.flatnonzero(hi > lo):  # the few bidders with refusals
-            table[row, codes[lo[row]:hi[row]] - base[row]] = True
+    if len(codes) and len(bidders):
+        ids = world.firms.ids[bidders]
+        order = np.argsort(ids)
+        who, host = codes // n, codes % n  # the refused bidders' ids, sorted, and the hosts
+        at = np.minimum(np.searchsorted(ids[order], who), len(ids) - 1)
+        mine = ids[order][at] == who
+        table[order[at[mine]], host[mine]] = True
     return table[:, hosts] & world.policy.screening[hosts]
 
 
@@ -230,21 +232,24 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     for; each firm is in at most one bid a round."""
     f = world.firms
     price = sale_price(world, params)
-    busy, deals, codes = set(busy), [], refusal_codes(world, refused)
+    deals, codes = [], refusal_codes(world, refused)
+    free = np.ones(f.n, dtype=bool)
+    free[list(busy)] = False
     odds = np.zeros(f.n)  # each bidder's own means: its odds of being the one that bids
     for o in _sector_offers(world, params):
         odds[o.bidders] = np.maximum(o.bidder_means, 1e-12)
         ok = o.worth_making(price) & o.affordable(price) & ~knows_refused(world, codes, o.bidders, f.home[o.targets])
-        for col in np.flatnonzero(ok.any(axis=0)):
+        col = 0
+        while True:  # targets in order, each with the bidders not yet in a deal this round
+            ok &= free[o.bidders][:, None] & free[o.targets][None, :]
+            rest = np.flatnonzero(ok[:, col:].any(axis=0))
+            if len(rest) == 0:
+                break
+            col += int(rest[0])
             target = int(o.targets[col])
-            if target in busy:
-                continue
-            rows = [r for r in np.flatnonzero(ok[:, col]) if o.bidders[r] not in busy]
-            if not rows:
-                continue
-            buyer = pick_bidder(o.bidders[rows], odds, u)
+            buyer = pick_bidder(o.bidders[ok[:, col]], odds, u)
             blocked = screen(world, buyer, target, refused)
-            busy.update((buyer, target))
+            free[[buyer, target]] = False
             deals.append((buyer, target, blocked))
     return deals
 

@@ -100,21 +100,22 @@ def _demand(world: World, params: Params) -> tuple[np.ndarray, np.ndarray]:
     distance = 1.0 + params.distance_cost * (1.0 - np.eye(n)) * (1.0 - 0.5 * st.trade_agreement)
     wedge = distance[:, :, None] * (1.0 + pol.tariff)  # (k, j, S) delivered price over ex-works
     pair = bias[:, :, None] * m.armington * wedge ** (1.0 - sec.sigma)[None, None, :]
-    by_state = np.zeros((n, sec.n))
-    np.add.at(by_state, (f.home, s), firm)
+    by_state = np.bincount(f.home * sec.n + s, weights=firm, minlength=n * sec.n).reshape(n, sec.n)
     total = np.einsum("ks,kjs->js", by_state, pair)  # (j, S) the CES denominator
     per = np.divide(pair * m.E0[None, :, :], total[None, :, :] * wedge,
                     out=np.zeros_like(pair), where=total[None, :, :] > 0)
     return firm / unit, per
 
 
-def potential(world: World, params: Params, cols: np.ndarray | None = None) -> np.ndarray:
+def potential(world: World, params: Params, cols: np.ndarray | None = None, demand=None) -> np.ndarray:
     """(F, N) what each firm would sell in each market with no barrier (only the market
-    columns `cols` if given), physical units."""
+    columns `cols` if given), physical units. `demand`: `_demand`'s result if the caller has it."""
     f, n = world.firms, world.states.n
     cols = np.arange(n) if cols is None else cols
-    firm, per = _demand(world, params)
-    return firm[:, None] * per[f.home[:, None], cols[None, :], f.sector[:, None]]
+    firm, per = _demand(world, params) if demand is None else demand
+    # per[home, cols, sector] as whole rows of a sector-major copy (a 3-index gather is slower).
+    rows = np.ascontiguousarray(per[:, cols, :].transpose(2, 0, 1))[f.sector, f.home]
+    return firm[:, None] * rows
 
 
 def covered_share(world: World, cover) -> np.ndarray:
@@ -135,15 +136,39 @@ def covered_share(world: World, cover) -> np.ndarray:
     return cov
 
 
-def in_force(world: World):
-    """The barriers in force as the wedges see them: (N, N, S) stopped, and their cover
-    gathered to firms x barred markets (game.rules.reach.Cover)."""
+def _cover_in_force(world: World):
+    """(N, N, S) stopped, their cover on the barred markets (game.rules.reach.Cover), and
+    the firms' technology content when a direct-product rule needs it (else None)."""
     from game.rules import reach  # these modules import this one
     from game.rules.wedges import active_blocks
 
     control, embargo, enforce = active_blocks(world)
     content = reach.tech_content(world) if reach.needs_content(world) else None
-    return control | embargo, reach.state_cover(world, control, embargo, enforce, content)
+    return control | embargo, reach.state_cover(world, control, embargo, enforce, content), content
+
+
+@dataclass
+class Barriers:
+    """The controls and embargoes in force as a round sees them, and everything that follows
+    from them alone, not from which firms circumvent: built once a round (`in_force`) and
+    shared by the firms' exposure and the wedges, which see the same barriers."""
+
+    stopped: np.ndarray  # (N, N, S) controls or embargoes in force
+    cover: object  # game.rules.reach.Cover on the barred columns
+    content: np.ndarray | None  # (F, N) technology content, when a direct-product rule needs it
+    share: np.ndarray  # (F, J) covered share of each firm's products (covered_share)
+    demand: tuple  # _demand: firm (F,) x (supplier, market, sector) (N, N, S)
+    potential: np.ndarray  # (F, J) what each firm would sell in each barred market with no barrier
+    net: Network  # the route network
+
+
+def in_force(world: World, params: Params) -> Barriers:
+    """The barriers in force now (see Barriers)."""
+    stopped, cover, content = _cover_in_force(world)
+    demand = _demand(world, params)
+    net = network(world, params, stopped, cover.enforce)
+    return Barriers(stopped, cover, content, covered_share(world, cover), demand,
+                    potential(world, params, net.cols, demand), net)
 
 
 def targets(stopped: np.ndarray) -> np.ndarray:
@@ -161,7 +186,10 @@ def _by_group(world: World, values: np.ndarray, reduce=np.add) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     part = reduce.reduceat(values, starts, axis=0)  # (G, J)
     idx = (f.home[starts][:, None], np.arange(values.shape[1])[None, :], f.sector[starts][:, None])
-    reduce.at(out, idx, part)
+    if (g[1:] >= g[:-1]).all():  # sorted by (sector, home), as the world keeps them: each group once
+        out[idx] = part
+    else:
+        reduce.at(out, idx, part)
     return out
 
 
@@ -175,15 +203,30 @@ def _columns(values: np.ndarray, have: np.ndarray, want: np.ndarray) -> np.ndarr
     return out
 
 
-def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.ndarray,
-           covered: np.ndarray | None = None) -> Routes:
+@dataclass
+class Network:
+    """The transit routes open to every (supplier state k, target j, sector s) triple that may
+    need them, and what each route charges and seizes: everything about the routes that does
+    not depend on how much is offered to them."""
+
+    cols: np.ndarray  # (J,) the targets some state stops (market columns computed)
+    k: np.ndarray  # (C,) supplier state
+    j: np.ndarray  # (C,) target
+    s: np.ndarray  # (C,) sector
+    cid: np.ndarray  # (N, N, S) index of the triple, -1 where none
+    col: np.ndarray  # (C,) each triple's target column
+    caught: np.ndarray  # (C, N) share of a shipment through each hub that is seized
+    z: np.ndarray  # (C, N) 1 / each route's markup (0 where every shipment is caught)
+    zs: np.ndarray  # (C, N) z^sigma: demand at the route's price against none
+    rho: np.ndarray  # (C, N) share of the offered goods each route draws
+
+
+def network(world: World, params: Params, stopped: np.ndarray, enforcement: np.ndarray) -> Network:
     """The route network for every barred (target, sector), from the barriers in force.
 
     stopped: (N, N, S) controls or embargoes in force, (controller, target, sector).
     enforcement: (F, J) enforcement of the barrier on each firm's flow to each target column
         (J = `targets(stopped)`).
-    covered: (F, J) covered share of each firm's products in each target column, for the
-        load on the hubs (default: from the barriers in force).
     """
     f, sec, st = world.firms, world.sectors, world.states
     n, s_n = st.n, sec.n
@@ -195,10 +238,10 @@ def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.nd
     c_n = len(k)
     cid = np.full((n, n, s_n), -1, dtype=np.int64)
     cid[k, j, s] = np.arange(c_n)
-    if c_n == 0:
-        z = np.zeros(0)
-        return Routes(cols, k, j, s, cid, z, z, z, np.zeros((0, n)), np.zeros((0, n)))
     col = np.searchsorted(cols, j)  # each triple's target column
+    if c_n == 0:
+        z = np.zeros((0, n))
+        return Network(cols, k, j, s, cid, col, z, z, z, z)
 
     cap, cost, policing = transit(world, params)
     e = _by_group(world, enforcement, np.maximum)[k, col, s]  # the strongest enforcement on the triple
@@ -214,41 +257,66 @@ def routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.nd
     attract = np.where(open_, cap[None, :] * zs, 0.0)
     total = attract.sum(axis=1, keepdims=True)
     rho = np.divide(attract, total, out=np.zeros_like(attract), where=total > 0)
+    return Network(cols, k, j, s, cid, col, caught, z, zs, rho)
 
+
+def routes(world: World, params: Params, net: Network, covered: np.ndarray, potential: np.ndarray) -> Routes:
+    """What the route network carries, given which firms circumvent.
+
+    covered: (F, J) covered share of each firm's products in each target column, for the
+        load on the hubs; potential: (F, J) what each firm would sell there with no barrier.
+    """
+    f, sec, n = world.firms, world.sectors, world.states.n
+    s_n, c_n, s = sec.n, len(net.k), net.s
+    if c_n == 0:
+        z = np.zeros(0)
+        return Routes(net.cols, net.k, net.j, s, net.cid, z, z, z, np.zeros((0, n)), np.zeros((0, n)))
+    cap = transit(world, params)[0]
+    sigma = sec.sigma[s][:, None]
     # Capacity: the goods offered to each hub against what it can re-export. Buyers keep most
     # of their orders in the short run (sluggish sourcing), so the load is counted before the
     # route's price cuts demand: what is shipped, caught or not.
-    if covered is None:
-        cover = in_force(world)[1]
-        covered = _columns(covered_share(world, cover), cover.cols, cols)
     diversion = np.where(f.circumvent, 1.0, params.third_country_leakage)  # share of a covered flow offered
-    offered = potential(world, params, cols) * covered * diversion[:, None]
-    load = _by_group(world, offered)[k, col, s]  # (C,)
-    hub_load = np.zeros((s_n, n))
-    np.add.at(hub_load, s, load[:, None] * rho)
+    offered = potential * covered * diversion[:, None]
+    load = _by_group(world, offered)[net.k, net.col, s]  # (C,)
+    # Sum over the triples of each sector (a bincount: np.add.at is several times slower).
+    cell = (s[:, None] * n + np.arange(n)[None, :]).ravel()
+    hub_load = np.bincount(cell, weights=(load[:, None] * net.rho).ravel(), minlength=s_n * n).reshape(s_n, n)
     room = cap[None, :] * world.market.X0.sum(axis=0)[:, None]  # (S, N) physical units per round
     fill = np.divide(room, hub_load, out=np.ones_like(hub_load), where=hub_load > room)
-    arrive = rho * fill[s] * (1.0 - caught)  # caught shipments never arrive
+    arrive = net.rho * fill[s] * (1.0 - net.caught)  # caught shipments never arrive
 
-    carried = arrive * zs
-    priced = arrive * z ** (sigma - 1.0)
+    carried = arrive * net.zs
+    priced = arrive * net.z ** (sigma - 1.0)
     volume = carried.sum(axis=1)
     markup = np.divide(priced.sum(axis=1), volume, out=np.ones(c_n), where=volume > 0)
-    return Routes(cols, k, j, s, cid, arrive.sum(axis=1), volume, markup, carried, priced)
+    return Routes(net.cols, net.k, net.j, s, net.cid, arrive.sum(axis=1), volume, markup, carried, priced)
 
 
-def illicit_routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.ndarray, cover=None):
+def illicit_routes(world: World, params: Params, stopped: np.ndarray, enforcement: np.ndarray):
     """Per firm and target column (F, J; J = `targets(stopped)`): the share of a covered flow
     that gets through illicitly, and the price markup it carries (the mean markup of the
     routes that carry it); and the routes themselves (for `leaked_by_route`).
 
     stopped: (N, N, S) controls or embargoes in force, (controller, target, sector).
     enforcement: (F, J) enforcement of the barrier on each firm's flow to each target column.
-    cover: the barriers' cover (game.rules.reach.Cover) when the caller has it already.
+    The goods offered to the hubs are those the barriers in force cover (`barrier_routes` does
+    the same for the barriers in force themselves, from the round's `Barriers`).
     """
+    net = network(world, params, stopped, enforcement)
+    _, cover, _ = _cover_in_force(world)
+    covered = _columns(covered_share(world, cover), cover.cols, net.cols)
+    return _through(world, params, net, covered, potential(world, params, net.cols))
+
+
+def barrier_routes(world: World, params: Params, b: Barriers):
+    """`illicit_routes` for the barriers in force, from the round's Barriers."""
+    return _through(world, params, b.net, b.share, b.potential)
+
+
+def _through(world: World, params: Params, net: Network, covered: np.ndarray, pot: np.ndarray):
     f = world.firms
-    covered = None if cover is None else covered_share(world, cover)
-    r = routes(world, params, stopped, enforcement, covered)
+    r = routes(world, params, net, covered, pot)
     c, valid = r.gather(world)
     diversion = np.where(f.circumvent, 1.0, params.third_country_leakage)
     leak = diversion[:, None] * r.at(r.through, c, valid, 0.0)
@@ -289,24 +357,24 @@ class Exposure:
     fines: np.ndarray  # expected fines on those sales
 
 
-def exposure(world: World, params: Params) -> Exposure:
+def exposure(world: World, params: Params, barriers: Barriers | None = None) -> Exposure:
     """Each firm's stake in circumventing the barriers in force now, before it decides: the
     covered part of the sales it would make with no barrier (`potential`), the extra share
     of them that its own re-routing would get to the targets over what intermediaries divert
     anyway (1 - third_country_leakage of the routes' availability, times the fall in demand
     at the routes' markup), its margin on them at last round's prices, and the expected
-    fines (circumvention_fine x enforcement on each unit, as the accounts charge them)."""
+    fines (circumvention_fine x enforcement on each unit, as the accounts charge them).
+    `barriers`: the round's `in_force` when the caller has it."""
     f = world.firms
     zero = np.zeros(f.n)
-    stopped, cover = in_force(world)
-    if not stopped.any() or f.n == 0:
+    if f.n == 0 or not world.policy.control.any() and not world.embargo_active().any():
         return Exposure(zero, zero, zero, zero.copy())
-    cols, e = cover.cols, cover.enforce
-    share = covered_share(world, cover)
-    firm, per = _demand(world, params)
+    b = in_force(world, params) if barriers is None else barriers
+    e = b.cover.enforce
+    firm, per = b.demand
     total = firm * per.sum(axis=1)[f.home, f.sector]  # all markets
-    covered = firm[:, None] * per[f.home[:, None], cols[None, :], f.sector[:, None]] * share
-    r = routes(world, params, stopped, e, share)
+    covered = b.potential * b.share
+    r = routes(world, params, b.net, b.share, b.potential)
     c, valid = r.gather(world)
     extra = covered * r.at(r.volume, c, valid, 0.0) * (1.0 - params.third_country_leakage)
     price = f.cost * world.sectors.markup[f.sector] * f.lam

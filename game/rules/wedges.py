@@ -60,7 +60,10 @@ def active_blocks(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pol.control, embargo, enforce
 
 
-def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
+def compute_wedges(world: World, params: Params, usable: np.ndarray,
+                   barriers: leakage.Barriers | None = None) -> Wedges:
+    """The round's wedges; `barriers` the round's leakage.in_force when the caller has it
+    (the firms' exposure was computed from the same barriers)."""
     f, pol, sec = world.firms, world.policy, world.sectors
     n = world.states.n
     home, s = f.home, f.sector
@@ -92,15 +95,15 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray) -> Wedges:
     weight = pref if (buy == 1.0).all() else pref * by_firm(buy.transpose(1, 0, 2), home, s)
     served = (~by_firm(pol.exclusion.transpose(1, 0, 2), home, s)).astype(float) if pol.exclusion.any() else None
 
-    control, embargo, enforce = active_blocks(world)
+    control, embargo, _ = active_blocks(world)
     if not (control.any() or embargo.any() or pol.listings):
         return Wedges(pref, weight, base_price, duty, served, None, None)
 
-    content = reach.tech_content(world) if reach.needs_content(world) else None
-    cover = reach.state_cover(world, control, embargo, enforce, content)
+    b = leakage.in_force(world, params) if barriers is None else barriers
+    content, cover = b.content, b.cover
     # The share of a covered flow that still gets through illicitly, and the markup it
     # travels at; under a licence requirement the approved share passes legally on top.
-    leak, markup, routes = leakage.illicit_routes(world, params, control | embargo, cover.enforce, cover)
+    leak, markup, routes = leakage.barrier_routes(world, params, b)
     # Product tiers: a control covers the tiers whose quality lies in its band. Each tier
     # weighs in demand by share x relative quality^(sigma - 1) (a CES over tiers). Only the
     # markets of targets some state stops can have covered tiers: work on those columns.

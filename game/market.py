@@ -69,6 +69,18 @@ class Cleared:
     step: float = 0.0  # largest relative price step of the last pass (<= tolerance when converged)
 
 
+def _by_sector(ufunc, x: np.ndarray, table: np.ndarray, blocks: list[slice], sector: np.ndarray,
+               out: np.ndarray) -> np.ndarray:
+    """ufunc(x, table[sector]) into `out`, for an (S, N) per-sector table: block by block on
+    big worlds, so the table is never gathered to a firms x markets array (same values)."""
+    if x.size >= BLAS_CELLS:
+        for k, b in enumerate(blocks):
+            ufunc(x[b], table[k], out=out[b])
+    else:
+        ufunc(x, table[sector], out=out)
+    return out
+
+
 def sector_blocks(starts: np.ndarray, n_firms: int) -> list[slice]:
     ends = np.append(starts[1:], n_firms)
     return [slice(int(a), int(b)) for a, b in zip(starts, ends)]
@@ -128,8 +140,10 @@ def clear_markets(
     # 1e-300, and spending over their sum 0 x inf).
     colmax = np.maximum.reduceat(wb, starts, axis=0)  # (S, N)
     colmax = np.where(colmax > 0, colmax, 1.0)
-    wb /= colmax[sector]
-    kept = (1.0 - cp.adjust) * (ties if served is None else ties * served)
+    _by_sector(np.divide, wb, colmax, blocks, sector, out=wb)
+    kept = ties * served if served is not None else ties * (1.0 - cp.adjust)
+    if served is not None:
+        kept *= 1.0 - cp.adjust
     lam = lam.copy()
     damp = 1.0 / (1.0 + sigma_f / flex_f)  # one-step solution of the own-price response
     supply = cp.target_utilisation * np.maximum(usable, 1e-12)
@@ -143,10 +157,12 @@ def clear_markets(
         P = np.minimum(np.where(open_, level, np.inf) / scale[:, None], P0t * cp.price_cap)
         return P, E0t * (P / P0t) ** (1.0 - cp.eta), open_
 
-    passes, step = 0, 0.0
+    passes, step, A, B = 0, 0.0, None, None
     if cp.iterations > 0:
         per_dollar = 1.0 / base_price if qty_factor is None else qty_factor / base_price
-        A, B = kept * per_dollar, cp.adjust * wb * per_dollar
+        B = np.multiply(wb, cp.adjust)
+        B *= per_dollar
+        A = np.multiply(kept, per_dollar, out=per_dollar)
         fixed_E = cp.eta == 1.0  # spending does not move with prices: sum_j A E is fixed
         AE = None
         # Per-sector BLAS products pay off on big blocks; on small worlds one whole-array
@@ -173,16 +189,18 @@ def clear_markets(
             lam, passes = new, passes + 1
             if step <= cp.tolerance:
                 break
-    # The full arrays, once, at the final prices; in place where the values allow (the same
-    # operations in the same order as written out: target, then share = kept + adjust x target).
-    v = wb * (lam ** (1.0 - sigma_f))[:, None]
+    # The full arrays, once, at the final prices; in place where the values allow, reusing the
+    # price steps' buffers (the same operations in the same order as written out: target, then
+    # share = kept + adjust x target). Fresh firms x markets arrays are costly on big worlds:
+    # each is a pass over memory and, from the allocator, page faults.
+    v = np.multiply(wb, (lam ** (1.0 - sigma_f))[:, None], out=wb)
     V = np.add.reduceat(v, starts, axis=0)  # (S, N)
     P, E, open_ = index(V)
-    spend = np.divide(v, np.where(open_, V, 1.0)[sector], out=v)  # target share
+    spend = _by_sector(np.divide, v, np.where(open_, V, 1.0), blocks, sector, out=v)  # target share
     spend *= cp.adjust
     spend += kept  # share
-    spend *= E[sector]
-    price = base_price * lam[:, None]
+    _by_sector(np.multiply, spend, E, blocks, sector, out=spend)
+    price = np.multiply(base_price, lam[:, None], out=B)
     if qty_factor is None:
         flows = np.divide(spend, price, out=price)
     else:
@@ -198,6 +216,7 @@ def clear_markets(
         sales = np.minimum(sales, usable)
     placed = np.add.reduceat(spend, starts, axis=0)  # (S, N)
     unplaced = 1.0 - np.divide(placed, E, out=np.ones_like(E), where=E > 0)
-    shares = spend / np.where(placed > 0, placed, 1.0)[sector]
+    shares = _by_sector(np.divide, spend, np.where(placed > 0, placed, 1.0), blocks, sector,
+                        out=np.empty_like(spend) if A is None else A)
     return Cleared(flows=flows, spend=spend, lam=lam, P=P.T, E=E.T, unplaced=np.clip(unplaced.T, 0.0, 1.0),
                    sales=sales, shares=shares, passes=passes, step=step)

@@ -81,13 +81,18 @@ class Resolver:
     def sigma_f(self) -> np.ndarray:
         return self.world.sectors.sigma[self.world.firms.sector]
 
-    def by_group(self, flows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
-        """(S, N supplier, N importer) sums of a firm x market array; of a firm x column
-        array (F, J) when `cols` names its market columns (the others 0)."""
+    def by_group(self, flows: np.ndarray, cols: np.ndarray | None = None, weight: np.ndarray | None = None) -> np.ndarray:
+        """(S, N supplier, N importer) sums of a firm x market array (times a per-firm `weight`);
+        of a firm x column array (F, J) when `cols` names its market columns (the others 0)."""
         n, s = self.world.states.n, self.world.sectors.n
         markets = flows.shape[1] if cols is None else n
         out = np.zeros((s * n, markets))
-        sums = self.indicator @ flows if flows.size >= BLAS_CELLS else np.add.reduceat(flows, self.group_starts, axis=0)
+        if flows.size >= BLAS_CELLS:
+            # The weights go into the indicator's entries: the same products, summed in the
+            # same order, without a firms x markets array of them.
+            sums = (self.indicator if weight is None else self.indicator.multiply(weight[None, :]).tocsr()) @ flows
+        else:
+            sums = np.add.reduceat(flows if weight is None else flows * weight[:, None], self.group_starts, axis=0)
         if cols is None:
             out[self.group_ids] = sums
         else:
@@ -126,9 +131,9 @@ class Resolver:
         # Bilateral aggregates by (sector, supplier state, importer).
         supply = self.by_group(flows)  # (S, k, j) physical
         spend = self.by_group(c.spend)  # duty-inclusive
-        duty = self.by_group(c.spend * (wedges.duty / (1.0 + wedges.duty)))
+        duty = self.by_group(c.spend * wedges.duty) if wedges.duty is not None else np.zeros_like(spend)
         leaked_g = self.by_group(leaked, cols) if leaked is not None else np.zeros_like(supply)
-        fob = self.by_group(flows * ex_works[:, None])  # at the makers' prices
+        fob = self.by_group(flows, weight=ex_works)  # at the makers' prices
         received = supply.sum(axis=1).T  # (j, S)
         # Import dependence is measured as trade data measure it: shares of spending by origin.
         spent = spend.sum(axis=1).T  # (j, S)

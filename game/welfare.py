@@ -34,8 +34,10 @@ def real_quantity(pref: np.ndarray, units: np.ndarray, sigma_f: np.ndarray, star
     """(N, S) CES aggregate of quality-adjusted flows (F, N: physical units x quality),
     per importer and sector."""
     rho = (sigma_f - 1.0) / sigma_f
-    units = np.maximum(units, 0.0)
-    terms = pref ** (1.0 / sigma_f)[:, None] * units ** rho[:, None]
+    # In place on one buffer (the same products: x * y == y * x exactly).
+    terms = np.maximum(units, 0.0)
+    np.power(terms, rho[:, None], out=terms)
+    terms *= pref ** (1.0 / sigma_f)[:, None]
     total = np.add.reduceat(terms, starts, axis=0)  # (S, N)
     return (total ** (sigma / (sigma - 1.0))[:, None]).T
 

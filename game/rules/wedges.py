@@ -36,7 +36,7 @@ class Wedges:
     pref: np.ndarray  # (F, N) preference weight (what welfare values)
     weight: np.ndarray  # (F, N) demand weight: preference x policy wedges
     base_price: np.ndarray  # (F, N) delivered duty-inclusive price at lam = 1
-    duty: np.ndarray  # (F, N) ad valorem tariff on each flow
+    duty: np.ndarray | None  # (F, N) tariff's share of the buyers' spending on each flow, t / (1 + t) (None: no tariffs)
     served: np.ndarray | None  # (F, N) share of an old relationship that still gets through
     # Where barriers are in force, on the market columns `cols` they touch only (F, J):
     blocked: np.ndarray | None  # (F, J) bool, or None when nothing is controlled
@@ -88,11 +88,18 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
     buy = (1.0 - pol.diversification) * ~pol.exclusion * (1.0 + pol.risk) ** (1.0 - sec.sigma)
 
     armington = world.market.armington  # (exporter, importer, s) calibrated share parameters
-    pref = firm_weight[:, None] * by_firm(bias[:, :, None] * armington, home, s)
-    base_price = (f.cost * sec.markup[s])[:, None] * by_firm(price_pair, home, s)
-    duty = by_firm(pol.tariff, home, s)
+    # Gathered rows scaled in place: one firms x markets array each (x * y == y * x exactly).
+    pref = by_firm(bias[:, :, None] * armington, home, s)
+    pref *= firm_weight[:, None]
+    base_price = by_firm(price_pair, home, s)
+    base_price *= (f.cost * sec.markup[s])[:, None]
+    duty = by_firm(pol.tariff / (1.0 + pol.tariff), home, s) if pol.tariff.any() else None
     # No importer-side policy anywhere (the usual case): the weight is the preference weight.
-    weight = pref if (buy == 1.0).all() else pref * by_firm(buy.transpose(1, 0, 2), home, s)
+    if (buy == 1.0).all():
+        weight = pref
+    else:
+        weight = by_firm(buy.transpose(1, 0, 2), home, s)
+        weight *= pref
     served = (~by_firm(pol.exclusion.transpose(1, 0, 2), home, s)).astype(float) if pol.exclusion.any() else None
 
     control, embargo, _ = active_blocks(world)
@@ -122,7 +129,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
     blocked = tiers.covered_weight > 0
     # Off the columns nothing changes (kept 1, nothing illicit): full arrays are copies with
     # the columns rewritten, equal to multiplying by the widened factors.
-    weight = weight.copy()
+    weight = weight.copy() if weight is pref else weight
     weight[:, cols] *= tiers.kept
     served = np.ones_like(weight) if served is None else served
     served[:, cols] *= tiers.kept

@@ -59,21 +59,16 @@ def refusal_codes(world: World, refused: set | None) -> np.ndarray:
     return np.sort(pairs[:, 0] * world.states.n + pairs[:, 1])
 
 
-def knows_refused(world: World, codes: np.ndarray, bidders: np.ndarray, hosts) -> np.ndarray:
-    """(bidders,) + hosts' shape: whether each bidder remembers a refusal by each host
-    (`codes` from refusal_codes), so it does not bid there while the host screens: a refusal
-    tells a bidder where the host stands (Chinese bids for US and German chip firms all but
-    stopped after 2016-17)."""
-    n = world.states.n
-    table = np.zeros((len(bidders), n), dtype=bool)
-    if len(codes) and len(bidders):
-        ids = world.firms.ids[bidders]
-        order = np.argsort(ids)
-        who, host = codes // n, codes % n  # the refused bidders' ids, sorted, and the hosts
-        at = np.minimum(np.searchsorted(ids[order], who), len(ids) - 1)
-        mine = ids[order][at] == who
-        table[order[at[mine]], host[mine]] = True
-    return table[:, hosts] & world.policy.screening[hosts]
+def knows_refused(world: World, codes: np.ndarray, bidders, hosts) -> np.ndarray:
+    """Whether each bidder remembers a refusal by each host (firm indices and states, broadcast
+    together; `codes` from refusal_codes), so it does not bid there while the host screens: a
+    refusal tells a bidder where the host stands (Chinese bids for US and German chip firms all
+    but stopped after 2016-17)."""
+    hosts = np.asarray(hosts)
+    code = world.firms.ids[bidders] * world.states.n + hosts
+    at = np.minimum(np.searchsorted(codes, code), max(len(codes) - 1, 0))
+    known = codes[at] == code if len(codes) else np.zeros(np.shape(code), dtype=bool)
+    return known & world.policy.screening[hosts]
 
 
 def cleared(world: World, bidders, hosts) -> np.ndarray:
@@ -141,45 +136,54 @@ def sale_price(world: World, params: Params) -> np.ndarray:
     return (1.0 + params.control_premium) * (1.0 + np.nan_to_num(f.reserve)) * value
 
 
-class _Offers:
-    """Who could bid for whom in one sector: the sector's deepest pockets (`bidders`, at most
-    BIDDER_POOL) against its home-owned firms (`targets`); `value` (bidders, targets) is each
-    pair's worth to the bidder, `eligible` the pairs where the target's technology is better,
-    the two are from different states and the merger passes the competition test."""
+class Offers:
+    """Who could bid for whom, every sector at once: each sector's deepest pockets (`bidders`, at
+    most BIDDER_POOL, in sectors with two live firms or more) against each of its home-owned
+    firms, as pairs (`bidder`, `target`: firm indices, sector by sector, targets in firm order,
+    bidders by means). `value` is each pair's worth to the bidder, `means` what the bidder could
+    pay for that target, `eligible` the pairs where the target's technology is better, the two
+    are from different states and the merger passes the competition test."""
 
-    def __init__(self, world: World, params: Params, s: int, means: np.ndarray, share: np.ndarray, hhi: float):
-        f = world.firms
-        firms = np.flatnonzero(f.alive & (f.sector == s))
-        self.bidders = firms[np.argsort(-means[firms], kind="stable")[:BIDDER_POOL]]
-        self.targets = firms[f.owner[firms] == f.home[firms]]
-        b, t = self.bidders[:, None], self.targets[None, :]
-        self.profit_t = np.maximum(f.profit[self.targets], 0.0)
+    def __init__(self, world: World, params: Params):
+        f, s_n = world.firms, world.sectors.n
+        self.firm_means = f.cash + params.deal_leverage * np.maximum(f.profit, 0.0) * f.alive  # cash plus borrowing
+        sector_revenue = np.bincount(f.sector, weights=f.revenue * f.alive, minlength=s_n)
+        share = f.revenue * f.alive / np.maximum(sector_revenue[f.sector], 1e-300)
+        hhi = np.bincount(f.sector, weights=1e4 * share**2, minlength=s_n)
+        live = np.bincount(f.sector, weights=f.alive, minlength=s_n)
+        open_ = f.alive & (live >= 2)[f.sector]
+        # Each sector's live firms by means, most first (ties in firm order), and the first
+        # BIDDER_POOL of each.
+        order = np.lexsort((-self.firm_means, f.sector))
+        order = order[open_[order]]
+        in_sector = f.sector[order]
+        rank = np.arange(len(order)) - np.searchsorted(in_sector, in_sector)
+        self.bidders = order[rank < BIDDER_POOL]
+        targets = np.flatnonzero(open_ & (f.owner == f.home))
+        targets = targets[np.argsort(f.sector[targets], kind="stable")]
+        # Every target against every bidder of its sector.
+        of_sector = f.sector[self.bidders]
+        lo = np.searchsorted(of_sector, f.sector[targets])
+        count = np.searchsorted(of_sector, f.sector[targets], side="right") - lo
+        self.target = np.repeat(targets, count)
+        within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        self.bidder = self.bidders[np.repeat(lo, count) + within]
+        b, t = self.bidder, self.target
+        self.profit_t = np.maximum(f.profit[t], 0.0)
         gain = f.revenue[b] * (f.quality[t] / f.quality[b] - 1.0)
-        self.value = params.deal_multiple * (gain + self.profit_t[None, :])
-        self.bidder_means = means[self.bidders]
-        self.means = self.bidder_means[:, None] + params.deal_leverage * self.profit_t[None, :]
+        self.value = params.deal_multiple * (gain + self.profit_t)
+        self.means = self.firm_means[b] + params.deal_leverage * self.profit_t
         rise = 2e4 * share[b] * share[t]
         self.eligible = ((f.quality[t] > f.quality[b]) & (f.home[b] != f.home[t])
-                         & ((hhi + rise <= HHI_CONCENTRATED) | (rise <= HHI_RISE)))
+                         & ((hhi[f.sector[t]] + rise <= HHI_CONCENTRATED) | (rise <= HHI_RISE)))
 
     def affordable(self, price: np.ndarray) -> np.ndarray:
-        """(bidders, targets): eligible pairs whose bidder can pay the target's `price`."""
-        return self.eligible & (self.means >= price[self.targets][None, :])
+        """Eligible pairs whose bidder can pay the target's `price`."""
+        return self.eligible & (self.means >= price[self.target])
 
     def worth_making(self, price: np.ndarray) -> np.ndarray:
-        """(bidders, targets): eligible pairs whose worth to the bidder beats the price."""
-        return self.eligible & (self.value > OUTBID * price[self.targets][None, :])
-
-
-def _sector_offers(world: World, params: Params) -> list[_Offers]:
-    """The offers of every sector with two live firms or more."""
-    f = world.firms
-    means = f.cash + params.deal_leverage * np.maximum(f.profit, 0.0) * f.alive  # cash plus borrowing
-    sector_revenue = np.bincount(f.sector, weights=f.revenue * f.alive, minlength=world.sectors.n)
-    share = f.revenue * f.alive / np.maximum(sector_revenue[f.sector], 1e-300)
-    hhi = np.bincount(f.sector, weights=1e4 * share**2, minlength=world.sectors.n)
-    live = np.bincount(f.sector, weights=f.alive, minlength=world.sectors.n)
-    return [_Offers(world, params, int(s), means, share, float(hhi[s])) for s in np.flatnonzero(live >= 2)]
+        """Eligible pairs whose worth to the bidder beats the price."""
+        return self.eligible & (self.value > OUTBID * price[self.target])
 
 
 def calibrate_deals(world: World, params: Params, refused: set | None = None) -> None:
@@ -198,20 +202,18 @@ def calibrate_deals(world: World, params: Params, refused: set | None = None) ->
     if not todo.any():
         return
     reserve = np.zeros(f.n)
-    offers = _sector_offers(world, params)
+    o = Offers(world, params)
     price = sale_price(world, params)  # premium 0 where nan
-    for o in offers:
-        open_ = o.affordable(price) & cleared(world, o.bidders[:, None], f.home[o.targets][None, :])
-        ratio = np.where(open_, o.value / np.maximum(price[o.targets], 1e-300)[None, :], 0.0)
-        reserve[o.targets] = np.maximum(ratio.max(axis=0, initial=0.0) - 1.0, 0.0)
+    open_ = o.affordable(price) & cleared(world, o.bidder, f.home[o.target])
+    ratio = np.where(open_, o.value / np.maximum(price[o.target], 1e-300), 0.0)
+    np.maximum.at(reserve, o.target, ratio)  # the best open bid for each target (0 if none)
+    reserve = np.maximum(reserve - 1.0, 0.0)
     f.reserve = np.where(todo, reserve, f.reserve)
     if refused is None:
         return
     price = sale_price(world, params)
-    for o in offers:
-        blocked = o.worth_making(price) & ~cleared(world, o.bidders[:, None], f.home[o.targets][None, :])
-        for i, j in np.argwhere(blocked):
-            refused.add((int(f.ids[o.bidders[i]]), int(f.home[o.targets[j]])))
+    blocked = o.worth_making(price) & ~cleared(world, o.bidder, f.home[o.target])
+    refused.update(zip(f.ids[o.bidder[blocked]].tolist(), f.home[o.target[blocked]].tolist()))
 
 
 def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | None = None,
@@ -232,25 +234,23 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     for; each firm is in at most one bid a round."""
     f = world.firms
     price = sale_price(world, params)
-    deals, codes = [], refusal_codes(world, refused)
+    o = Offers(world, params)
+    known = knows_refused(world, refusal_codes(world, refused), o.bidder, f.home[o.target])
+    ok = o.worth_making(price) & o.affordable(price) & ~known
+    odds = np.zeros(f.n)  # each bidder's own means: its odds of being the one that bids
+    odds[o.bidders] = np.maximum(o.firm_means[o.bidders], 1e-12)
     free = np.ones(f.n, dtype=bool)
     free[list(busy)] = False
-    odds = np.zeros(f.n)  # each bidder's own means: its odds of being the one that bids
-    for o in _sector_offers(world, params):
-        odds[o.bidders] = np.maximum(o.bidder_means, 1e-12)
-        ok = o.worth_making(price) & o.affordable(price) & ~knows_refused(world, codes, o.bidders, f.home[o.targets])
-        col = 0
-        while True:  # targets in order, each with the bidders not yet in a deal this round
-            ok &= free[o.bidders][:, None] & free[o.targets][None, :]
-            rest = np.flatnonzero(ok[:, col:].any(axis=0))
-            if len(rest) == 0:
-                break
-            col += int(rest[0])
-            target = int(o.targets[col])
-            buyer = pick_bidder(o.bidders[ok[:, col]], odds, u)
-            blocked = screen(world, buyer, target, refused)
-            free[[buyer, target]] = False
-            deals.append((buyer, target, blocked))
+    deals = []
+    while True:  # targets in order, each with the bidders not yet in a deal this round
+        open_ = np.flatnonzero(ok & free[o.bidder] & free[o.target])
+        if len(open_) == 0:
+            break
+        target = int(o.target[open_[0]])
+        buyer = pick_bidder(o.bidder[open_[o.target[open_] == target]], odds, u)
+        blocked = screen(world, buyer, target, refused)
+        free[[buyer, target]] = False
+        deals.append((buyer, target, blocked))
     return deals
 
 

@@ -43,28 +43,19 @@ def top_rival_dependence(obs: StateObservation, min_dependence: float) -> list[t
     """(criticality-weighted dependence, rival, sector), largest first, for strategic sectors
     where a rival supplies at least min_dependence of this state's purchases."""
     pub, me = obs.public, obs.me
-    out = []
-    for r in obs.rivals():
-        for s in range(len(pub.sectors)):
-            dep = float(pub.supply_share[me, r, s])
-            if dep >= min_dependence and pub.criticality[s] >= STRATEGIC:
-                out.append((dep * float(pub.criticality[s]), int(r), s))
-    return sorted(out, reverse=True)
+    dep = pub.supply_share[me]  # (supplier, sector)
+    r, s = np.nonzero(pub.rivals[me][:, None] & (dep >= min_dependence) & (pub.criticality >= STRATEGIC)[None, :])
+    return sorted(zip((dep[r, s] * pub.criticality[s]).tolist(), r.tolist(), s.tolist()), reverse=True)
 
 
 def concentrated_suppliers(obs: StateObservation, concentration: float) -> list[tuple[float, int, int]]:
     """(share, supplier, sector), largest first: foreign suppliers holding more than
     `concentration` of this state's purchases of a strategic sector."""
     pub, me = obs.public, obs.me
-    out = []
-    for s in range(len(pub.sectors)):
-        if pub.criticality[s] < STRATEGIC:
-            continue
-        for k in range(len(pub.states)):
-            share = float(pub.supply_share[me, k, s])
-            if k != me and share > concentration:
-                out.append((share, k, s))
-    return sorted(out, reverse=True)
+    share = pub.supply_share[me]  # (supplier, sector)
+    foreign = np.arange(len(pub.states)) != me
+    k, s = np.nonzero(foreign[:, None] & (share > concentration) & (pub.criticality >= STRATEGIC)[None, :])
+    return sorted(zip(share[k, s].tolist(), k.tolist(), s.tolist()), reverse=True)
 
 
 # -- moves ----------------------------------------------------------------------------

@@ -235,19 +235,20 @@ def technology_bids(world: World, params: Params, u: np.ndarray, refused: set | 
     f = world.firms
     price = sale_price(world, params)
     o = Offers(world, params)
-    known = knows_refused(world, refusal_codes(world, refused), o.bidder, f.home[o.target])
-    ok = o.worth_making(price) & o.affordable(price) & ~known
+    ok = np.flatnonzero(o.worth_making(price) & o.affordable(price))
+    ok = ok[~knows_refused(world, refusal_codes(world, refused), o.bidder[ok], f.home[o.target[ok]])]
     odds = np.zeros(f.n)  # each bidder's own means: its odds of being the one that bids
     odds[o.bidders] = np.maximum(o.firm_means[o.bidders], 1e-12)
     free = np.ones(f.n, dtype=bool)
     free[list(busy)] = False
     deals = []
+    bidder, target_of = o.bidder[ok], o.target[ok]  # the bids that could be made, in order
     while True:  # targets in order, each with the bidders not yet in a deal this round
-        open_ = np.flatnonzero(ok & free[o.bidder] & free[o.target])
+        open_ = np.flatnonzero(free[bidder] & free[target_of])
         if len(open_) == 0:
             break
-        target = int(o.target[open_[0]])
-        buyer = pick_bidder(o.bidder[open_[o.target[open_] == target]], odds, u)
+        target = int(target_of[open_[0]])
+        buyer = pick_bidder(bidder[open_[target_of[open_] == target]], odds, u)
         blocked = screen(world, buyer, target, refused)
         free[[buyer, target]] = False
         deals.append((buyer, target, blocked))

@@ -3,12 +3,15 @@ cost exponent in firms x markets, seconds per round and peak memory.
 
     python benchmarks/bench_engine.py            # all sizes, a table
     python benchmarks/bench_engine.py --quick    # the two smaller sizes
+    python benchmarks/bench_engine.py --repeat 3 # each size in 3 processes: medians, and the range
 
 The yardstick is benchmarks/bare_ces.py, written apart from the engine: weights x
 price^(1 - sigma), normalised per importer and sector, times demand, on this world's
 arrays. Rounds and bare passes are interleaved (A/B) and the ratio is of medians, so a
 busy machine moves both alike. Each size runs in its own process so peak memory (max
-RSS) is its own. Targets (issue 14): a round within 4x a bare pass at 100x20x10,000 and
+RSS) is its own; with --repeat each size runs in that many processes and the table shows
+the median of their figures (the ratio's range beside it: single runs on a shared VM move
+by 10-20%). Targets (issue 14): a round within 4x a bare pass at 100x20x10,000 and
 200x20x20,000; cost exponent in firms x markets at most 1.05 from 100k to 4M cells.
 """
 
@@ -86,6 +89,16 @@ def measure(size: str, rounds: int, warmup: int) -> dict:
     }
 
 
+def median_row(runs: list[dict]) -> dict:
+    """One size's figures over its processes: the median of each, and the ratio's range."""
+    row = dict(runs[0])
+    for key in ("build_s", "s_per_round", "bare_s", "cells_per_s", "round_over_bare", "mean_passes", "peak_mib"):
+        row[key] = float(np.median([r[key] for r in runs]))
+    ratios = [r["round_over_bare"] for r in runs]
+    row["ratio_low"], row["ratio_high"] = min(ratios), max(ratios)
+    return row
+
+
 def exponent(rows: list[dict], key: str) -> float:
     """Slope of log(cost) on log(cells): 1 = cost grows in proportion to firms x markets."""
     x = np.log([r["cells"] for r in rows])
@@ -99,26 +112,29 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=40, help="measured rounds at the default size")
     ap.add_argument("--big-rounds", type=int, default=7, help="measured rounds at the synthetic sizes")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="processes per size (medians reported)")
     args = ap.parse_args()
     if args.size:
         warmup = 2
         print(json.dumps(measure(args.size, args.rounds, warmup)))
         return
     sizes = list(SIZES)[:2] if args.quick else list(SIZES)
-    rows = []
-    for size in sizes:
-        rounds = args.rounds if size == "default" else args.big_rounds
-        out = subprocess.run([sys.executable, __file__, "--size", size, "--rounds", str(rounds)],
-                             capture_output=True, text=True, check=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        r = rows[-1]
-        print(f"{size:>14}: {r['s_per_round']:.4f} s / round, {r['round_over_bare']:.2f} bare passes", file=sys.stderr)
+    runs = {size: [] for size in sizes}
+    for _ in range(args.repeat):  # sizes interleaved, so a busy spell touches them alike
+        for size in sizes:
+            rounds = args.rounds if size == "default" else args.big_rounds
+            out = subprocess.run([sys.executable, __file__, "--size", size, "--rounds", str(rounds)],
+                                 capture_output=True, text=True, check=True)
+            runs[size].append(r := json.loads(out.stdout.strip().splitlines()[-1]))
+            print(f"{size:>14}: {r['s_per_round']:.4f} s / round, {r['round_over_bare']:.2f} bare passes", file=sys.stderr)
+    rows = [median_row(runs[size]) for size in sizes]
     print("| size (states x sectors x firms) | cells | s / round | round / bare CES pass | price steps / round "
           "| cells / s | peak MiB |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
+        spread = f" ({r['ratio_low']:.1f}-{r['ratio_high']:.1f})" if args.repeat > 1 else ""
         print(f"| {r['size']} ({r['states']}x{r['sectors']}x{r['firms']}) | {r['cells']:,} | {r['s_per_round']:.4f} "
-              f"| {r['round_over_bare']:.2f} | {r['mean_passes']:.1f} | {r['cells_per_s']:.3g} | {r['peak_mib']:.0f} |")
+              f"| {r['round_over_bare']:.2f}{spread} | {r['mean_passes']:.1f} | {r['cells_per_s']:.3g} | {r['peak_mib']:.0f} |")
     by = {r["size"]: r for r in rows}
     for size in RATIO_SIZES:
         if size in by:

@@ -141,9 +141,11 @@ def clear_markets(
     colmax = np.maximum.reduceat(wb, starts, axis=0)  # (S, N)
     colmax = np.where(colmax > 0, colmax, 1.0)
     _by_sector(np.divide, wb, colmax, blocks, sector, out=wb)
-    kept = ties * served if served is not None else ties * (1.0 - cp.adjust)
-    if served is not None:
-        kept *= 1.0 - cp.adjust
+    if served is None:
+        kept = ties * (1.0 - cp.adjust)
+    else:
+        kept = ties * served
+        kept *= 1.0 - cp.adjust  # (1 - adjust) x (ties x served): one array, not two
     lam = lam.copy()
     damp = 1.0 / (1.0 + sigma_f / flex_f)  # one-step solution of the own-price response
     supply = cp.target_utilisation * np.maximum(usable, 1e-12)

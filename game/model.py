@@ -446,7 +446,7 @@ class GeoModel(mesa.Model):
         last round's results. Returns those barriers (None when there are none), which the
         round's wedges see unchanged: what follows from them is built once."""
         f, p, w = self.world.firms, self.params, self.world
-        barriers = leakage.in_force(w, p) if w.policy.control.any() or w.embargo_active().any() else None
+        barriers = leakage.in_force(w, p) if leakage.any_barrier(w) else None
         exposed = leakage.exposure(self.world, p, barriers)
         obs = FirmObservation(
             relative_quality=self.world.relative_quality(),

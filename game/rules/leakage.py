@@ -34,11 +34,15 @@ Arrays are firm x market; only the markets of targets that some state stops are 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from game.scenario import Params
 from game.world import World
+
+if TYPE_CHECKING:  # reach imports this module
+    from game.rules.reach import Cover
 
 
 @dataclass
@@ -154,12 +158,17 @@ class Barriers:
     shared by the firms' exposure and the wedges, which see the same barriers."""
 
     stopped: np.ndarray  # (N, N, S) controls or embargoes in force
-    cover: object  # game.rules.reach.Cover on the barred columns
+    cover: Cover  # on the barred columns
     content: np.ndarray | None  # (F, N) technology content, when a direct-product rule needs it
     share: np.ndarray  # (F, J) covered share of each firm's products (covered_share)
     demand: tuple  # _demand: firm (F,) x (supplier, market, sector) (N, N, S)
     potential: np.ndarray  # (F, J) what each firm would sell in each barred market with no barrier
     net: Network  # the route network
+
+
+def any_barrier(world: World) -> bool:
+    """Whether some control or embargo is in force (what leakage and exposure are about)."""
+    return bool(world.policy.control.any() or world.embargo_active().any())
 
 
 def in_force(world: World, params: Params) -> Barriers:
@@ -260,11 +269,12 @@ def network(world: World, params: Params, stopped: np.ndarray, enforcement: np.n
     return Network(cols, k, j, s, cid, col, caught, z, zs, rho)
 
 
-def routes(world: World, params: Params, net: Network, covered: np.ndarray, potential: np.ndarray) -> Routes:
+def routes(world: World, params: Params, net: Network, covered: np.ndarray, unbarred: np.ndarray) -> Routes:
     """What the route network carries, given which firms circumvent.
 
     covered: (F, J) covered share of each firm's products in each target column, for the
-        load on the hubs; potential: (F, J) what each firm would sell there with no barrier.
+        load on the hubs; unbarred: (F, J) what each firm would sell there with no barrier
+        (`potential`).
     """
     f, sec, n = world.firms, world.sectors, world.states.n
     s_n, c_n, s = sec.n, len(net.k), net.s
@@ -277,7 +287,7 @@ def routes(world: World, params: Params, net: Network, covered: np.ndarray, pote
     # of their orders in the short run (sluggish sourcing), so the load is counted before the
     # route's price cuts demand: what is shipped, caught or not.
     diversion = np.where(f.circumvent, 1.0, params.third_country_leakage)  # share of a covered flow offered
-    offered = potential * covered * diversion[:, None]
+    offered = unbarred * covered * diversion[:, None]
     load = _by_group(world, offered)[net.k, net.col, s]  # (C,)
     # Sum over the triples of each sector (a bincount: np.add.at is several times slower).
     cell = (s[:, None] * n + np.arange(n)[None, :]).ravel()
@@ -314,9 +324,10 @@ def barrier_routes(world: World, params: Params, b: Barriers):
     return _through(world, params, b.net, b.share, b.potential)
 
 
-def _through(world: World, params: Params, net: Network, covered: np.ndarray, pot: np.ndarray):
+def _through(world: World, params: Params, net: Network, covered: np.ndarray, unbarred: np.ndarray):
+    """Leak, markup and routes (as `illicit_routes` returns them) on a route network."""
     f = world.firms
-    r = routes(world, params, net, covered, pot)
+    r = routes(world, params, net, covered, unbarred)
     c, valid = r.gather(world)
     diversion = np.where(f.circumvent, 1.0, params.third_country_leakage)
     leak = diversion[:, None] * r.at(r.through, c, valid, 0.0)
@@ -367,7 +378,7 @@ def exposure(world: World, params: Params, barriers: Barriers | None = None) -> 
     `barriers`: the round's `in_force` when the caller has it."""
     f = world.firms
     zero = np.zeros(f.n)
-    if f.n == 0 or not world.policy.control.any() and not world.embargo_active().any():
+    if f.n == 0 or not any_barrier(world):
         return Exposure(zero, zero, zero, zero.copy())
     b = in_force(world, params) if barriers is None else barriers
     e = b.cover.enforce

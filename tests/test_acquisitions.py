@@ -112,3 +112,40 @@ def test_the_starting_year_has_no_deal_to_make():
         assert np.isfinite(f.reserve).all() and (f.reserve >= 0).all()
         assert not [d for d in bids(m, set()) if not d[2]]
         assert bids(m, m._refused) == []
+
+
+def test_offers_pair_every_target_with_its_sectors_deepest_pockets():
+    """firm_dynamics.Offers against a per-sector construction written out: each sector with two
+    live firms or more pairs every live home-owned firm with the sector's BIDDER_POOL live
+    firms of most means (ties in firm order), sector by sector."""
+    m = GeoModel(synthetic_scenario(12, 4, 300, rounds=3), seed=4, rounds=3)
+    m.run(2)
+    f, p = m.world.firms, m.params
+    f.alive[::7] = False  # some dead firms, which neither bid nor are bid for
+    o = firm_dynamics.Offers(m.world, p)
+    means = f.cash + p.deal_leverage * np.maximum(f.profit, 0.0) * f.alive
+    want = []
+    for s in range(m.world.sectors.n):
+        live = [i for i in range(f.n) if f.sector[i] == s and f.alive[i]]
+        if len(live) < 2:
+            continue
+        pool = sorted(live, key=lambda i: (-means[i], i))[:firm_dynamics.BIDDER_POOL]
+        want += [(b, t) for t in live if f.owner[t] == f.home[t] for b in pool]
+    assert list(zip(o.bidder.tolist(), o.target.tolist())) == want
+    assert firm_dynamics.BIDDER_POOL < 300 / 4  # the pool is a real cut in this world
+
+
+def test_known_refusals_are_looked_up_per_bidder_and_host():
+    m = GeoModel(tiny(), seed=0, rounds=2)
+    m.step()
+    w, f = m.world, m.world.firms
+    w.policy.screening[:] = True
+    refused = {(int(f.ids[0]), 1), (int(f.ids[2]), 0)}
+    codes = firm_dynamics.refusal_codes(w, refused)
+    bidders = np.array([0, 0, 2, 2, 1])
+    hosts = np.array([1, 0, 0, 1, 1])
+    assert firm_dynamics.knows_refused(w, codes, bidders, hosts).tolist() == [True, False, True, False, False]
+    assert firm_dynamics.knows_refused(w, codes, np.array([0, 1]), 1).tolist() == [True, False]
+    w.policy.screening[1] = False  # a host that stopped screening: nothing to remember
+    assert firm_dynamics.knows_refused(w, codes, bidders, hosts).tolist() == [False, False, True, False, False]
+    assert not firm_dynamics.knows_refused(w, firm_dynamics.refusal_codes(w, set()), bidders, hosts).any()

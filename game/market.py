@@ -151,13 +151,17 @@ def clear_markets(
     supply = cp.target_utilisation * np.maximum(usable, 1e-12)
     inv = (1.0 / (1.0 - sigma))[:, None]
     E0t, P0t = E0.T, P0.T  # (S, N)
+    # Fixed across price steps: the columns' scale back, the cap on the index.
+    col_scale, top, by_scale = colmax ** inv, P0t * cp.price_cap, scale[:, None]
 
     def index(V: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CES price index and spending (S, N) from the sums V, and where markets are open."""
         open_ = V > 0
-        level = np.power(V, inv, where=open_, out=np.ones_like(V)) * colmax ** inv
-        P = np.minimum(np.where(open_, level, np.inf) / scale[:, None], P0t * cp.price_cap)
-        return P, E0t * (P / P0t) ** (1.0 - cp.eta), open_
+        level = np.power(V, inv, where=open_, out=np.ones_like(V)) * col_scale
+        P = np.minimum(np.where(open_, level, np.inf) / by_scale, top)
+        # At eta = 1 spending does not move with prices ((P / P0)^0 = 1 whatever P is).
+        E = E0t.copy() if cp.eta == 1.0 else E0t * (P / P0t) ** (1.0 - cp.eta)
+        return P, E, open_
 
     passes, step, A, B = 0, 0.0, None, None
     if cp.iterations > 0:
@@ -171,8 +175,9 @@ def clear_markets(
         # pass costs fewer calls. Same sums either way, up to rounding; the choice depends
         # only on the world's size, so a world always takes the same path.
         blas = weight.size >= BLAS_CELLS
+        exponent, inv_flex = 1.0 - sigma_f, 1.0 / flex_f
         while passes < cp.iterations:
-            lam_pow = lam ** (1.0 - sigma_f)
+            lam_pow = lam ** exponent
             if blas:
                 V = np.stack([lam_pow[b] @ wb[b] for b in blocks])  # (S, N)
             else:
@@ -185,8 +190,9 @@ def clear_markets(
             BR = (np.concatenate([B[b] @ R[k] for k, b in enumerate(blocks)]) if blas
                   else np.einsum("fj,fj->f", B, R[sector]))
             sales = (AE + lam_pow * BR) / lam
-            goal = np.clip((sales / supply) ** (1.0 / flex_f), cp.price_floor, cp.price_cap)
-            new = np.clip(lam * (goal / lam) ** damp, cp.price_floor, cp.price_cap)
+            # Clipped to [floor, cap] as min(max(.)): np.clip's wrapper costs more than the work here.
+            goal = np.minimum(np.maximum((sales / supply) ** inv_flex, cp.price_floor), cp.price_cap)
+            new = np.minimum(np.maximum(lam * (goal / lam) ** damp, cp.price_floor), cp.price_cap)
             step = float(np.abs(new / lam - 1.0).max()) if len(lam) else 0.0
             lam, passes = new, passes + 1
             if step <= cp.tolerance:

@@ -549,6 +549,8 @@ class GeoModel(mesa.Model):
         f.quality[buyer] = max(f.quality[buyer], f.quality[target])
         f.seller[target], f.sale_income[target] = f.owner[target], price / p.deal_multiple
         f.owner[target] = f.owner[buyer]
+        group = f.group()
+        f.parent[group == group[target]] = group[buyer]  # the target, and what it had bought
         return self._event("acquisition", bidder, f"{f.names[buyer]} ({bidder}) bought {f.names[target]} ({host}), {why}", host, sector, motive=motive)
 
     def _resort(self) -> None:

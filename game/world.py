@@ -102,10 +102,16 @@ class FirmArrays:
     reserve: np.ndarray  # (F,) owners' reservation premium over a sale's price (starting year; nan until set)
     seller: np.ndarray  # (F,) int: the state whose owners sold the firm abroad (-1: never sold)
     sale_income: np.ndarray  # (F,) what its sellers were paid, as a yearly annuity (price / deal_multiple)
+    parent: np.ndarray  # (F,) int: id of the firm that bought it (its group's head; -1: independent)
 
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    def group(self) -> np.ndarray:
+        """(F,) each firm's ownership group: the id of the firm at its head (its own id if
+        independent). A buyer's earlier acquisitions are one business with it."""
+        return np.where(self.parent >= 0, self.parent, self.ids)
 
     def take(self, order: np.ndarray) -> None:
         """Reorder every per-firm array (along the firm axis) in place of the old ones."""
@@ -362,6 +368,7 @@ def new_firm_arrays(n: int) -> FirmArrays:
         reserve=np.full(n, np.nan),
         seller=np.full(n, -1, dtype=np.int64),
         sale_income=f(),
+        parent=np.full(n, -1, dtype=np.int64),
     )
 
 

@@ -47,6 +47,29 @@ def test_price_gain_and_means_as_worked_out(world):
     assert bids(m) == [(g, b, False)]
 
 
+def test_a_buyers_earlier_acquisitions_count_in_the_competition_test(world):
+    """Shares are of ownership groups. Once AlphaChip owns GammaChip, GammaChip's bid for
+    BetaChip merges Alpha's group (share 0.99) with BetaChip (0.0098): the HHI would rise by
+    2 x 0.99 x 0.0098 x 10,000 = 194 > 100, and the bid is not made, as Alpha's own is not."""
+    m, b, g = world
+    f = m.world.firms
+    a = f.names.index("AlphaChip")
+    f.parent[g] = f.ids[a]
+    assert bids(m) == []
+    f.parent[g] = -1  # independent again: the worked example's bid is back
+    assert bids(m) == [(g, b, False)]
+
+
+def test_a_bought_firm_joins_its_buyers_group_with_what_it_had_bought(world):
+    m, b, g = world
+    f = m.world.firms
+    a = f.names.index("AlphaChip")
+    f.parent[a] = f.ids[b]  # BetaChip heads a group: it had bought AlphaChip
+    m._acquire(g, b, False, "technology", 13.0)
+    assert f.parent[b] == f.ids[g] and f.parent[a] == f.ids[g] and f.parent[g] == -1
+    assert (f.group()[[a, b, g]] == f.ids[g]).all()
+
+
 def test_no_bid_when_the_gain_does_not_pay_the_premium(world):
     m, b, g = world
     f = m.world.firms

@@ -94,7 +94,8 @@ def acquisitions(world: World, params: Params, u: np.ndarray,
     for each distressed firm (odds in proportion to its cash; `u` one uniform per firm);
     screening blocks buyers from outside the bloc. When the bid is refused, a bidder the host
     would clear (an ally, or anyone where the host does not screen) may step in, as Vishay
-    bought Newport Wafer Fab once the UK had made Nexperia sell it (2022-24).
+    bought Newport Wafer Fab once the UK had made Nexperia sell it (2022-24). There is no
+    competition test here: a failing firm's sale is the guidelines' failing-firm defence.
 
     refused: (bidder firm id, host) pairs of past refusals (see knows_refused; updated here)."""
     f = world.firms
@@ -142,14 +143,21 @@ class Offers:
     firms, as pairs (`bidder`, `target`: firm indices, sector by sector, targets in firm order,
     bidders by means). `value` is each pair's worth to the bidder, `means` what the bidder could
     pay for that target, `eligible` the pairs where the target's technology is better, the two
-    are from different states and the merger passes the competition test."""
+    are from different states and ownership groups, and the merger of their groups passes the
+    competition test."""
 
     def __init__(self, world: World, params: Params):
         f, s_n = world.firms, world.sectors.n
         self.firm_means = f.cash + params.deal_leverage * np.maximum(f.profit, 0.0) * f.alive  # cash plus borrowing
         sector_revenue = np.bincount(f.sector, weights=f.revenue * f.alive, minlength=s_n)
         share = f.revenue * f.alive / np.maximum(sector_revenue[f.sector], 1e-300)
-        hhi = np.bincount(f.sector, weights=1e4 * share**2, minlength=s_n)
+        # Competition authorities count a buyer's earlier acquisitions as part of it: shares
+        # are of ownership groups (a group lies within a sector: bids are within one), and the
+        # HHI sums s_f x (its group's share), which is the sum of the groups' squared shares.
+        group = f.group()
+        member = np.unique(group, return_inverse=True)[1]
+        held = np.bincount(member, weights=share)[member]  # the share of each firm's group
+        hhi = np.bincount(f.sector, weights=1e4 * (share * held), minlength=s_n)
         live = np.bincount(f.sector, weights=f.alive, minlength=s_n)
         open_ = f.alive & (live >= 2)[f.sector]
         # Each sector's live firms by means, most first (ties in firm order), and the first
@@ -173,8 +181,8 @@ class Offers:
         gain = f.revenue[b] * (f.quality[t] / f.quality[b] - 1.0)
         self.value = params.deal_multiple * (gain + self.profit_t)
         self.means = self.firm_means[b] + params.deal_leverage * self.profit_t
-        rise = 2e4 * share[b] * share[t]
-        self.eligible = ((f.quality[t] > f.quality[b]) & (f.home[b] != f.home[t])
+        rise = 2e4 * held[b] * held[t]
+        self.eligible = ((f.quality[t] > f.quality[b]) & (f.home[b] != f.home[t]) & (group[b] != group[t])
                          & ((hhi[f.sector[t]] + rise <= HHI_CONCENTRATED) | (rise <= HHI_RISE)))
 
     def affordable(self, price: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.scanner import ScannerError
 
 MAX_BYTES = 1 << 20  # a scenario is a few KiB; a session stores the whole scenario, every default spelled out
 MAX_DEPTH = 64  # the deepest real scenario nests 6 levels
@@ -71,7 +72,17 @@ def _check_events(text: str, max_depth: int, max_events: int) -> None:
     depth = events = 0
     loader = _LOADER(text)
     try:
-        while loader.check_event():
+        while True:
+            try:
+                if not loader.check_event():
+                    break
+            except ScannerError as exc:
+                # libyaml >= 0.2.6 (PyYAML 6.0.4's wheels) scans a deep flow collection ahead
+                # and stops at its own depth limit before the events reach ours: the same refusal.
+                if "nesting depth" not in str(exc.problem):
+                    raise
+                raise YamlLimit(problem=f"nested deeper than {max_depth} levels",
+                                problem_mark=exc.problem_mark) from None
             ev = loader.get_event()
             events += 1
             if isinstance(ev, CollectionStartEvent):

@@ -41,6 +41,14 @@ CALIBRATION_PASSES = 2000
 
 # Event kinds by action kind (what other states react to).
 EVENT_KIND = {"export_control": "control", "set_tariff": "tariff", "embargo": "embargo", "coerce": "demand"}
+
+
+def _field(action: Action, name: str):
+    """An action's field, None when its kind has none (a pydantic getattr miss costs an
+    exception, about 2 us, several times an order)."""
+    return action.__dict__.get(name)
+
+
 PURPOSE_CIRCUMVENT, PURPOSE_RELOCATE, PURPOSE_BID = 1, 2, 3
 
 
@@ -373,7 +381,7 @@ class GeoModel(mesa.Model):
             text = self.book.apply(ctx, i, action, source)
         except IllegalAction as exc:
             return self._event("refused", name, f"{name}'s {action.kind} was refused: {exc}",
-                               getattr(action, "target", None), getattr(action, "sector", None),
+                               _field(action, "target"), _field(action, "sector"),
                                action=action.model_dump(), reason=str(exc), source=source,
                                **({"rule": why} if why else {}))
         if text is None:
@@ -384,10 +392,10 @@ class GeoModel(mesa.Model):
             kind = "lift_tariff"
         else:
             kind = EVENT_KIND.get(action.kind, action.kind)
-        target = getattr(action, "target", None) or getattr(action, "partner", None)
+        target = _field(action, "target") or _field(action, "partner")
         rule = {"rule": why, "order": action.kind} if why else {}
         text = f"{text} (rule: {why})" if why else text
-        return self._event(kind, name, text, target, getattr(action, "sector", None), source=source, **rule)
+        return self._event(kind, name, text, target, _field(action, "sector"), source=source, **rule)
 
     def _coordinate(self, ctx: RoundContext, observations: list[StateObservation]) -> list[Event]:
         """Partners answer coalition proposals; targets answer coercive demands."""

@@ -51,6 +51,8 @@ class Resolver:
     def __init__(self, world: World, params: Params):
         self.world, self.params = world, params
         self.cp = clearing_params(params)
+        # Each bloc's cells of the trust matrix (blocs are fixed for a game).
+        self.bloc_cells = [(f"cohesion_{b}", np.ix_(m, m), len(m)) for b, m in world.states.blocs.items()]
         self.reindex()
 
     def reindex(self) -> None:
@@ -232,10 +234,8 @@ class Resolver:
             "mean_frontier": float(sec.frontier.mean()),
             "clearing_passes": c.passes,  # price steps until prices moved less than clearing_tolerance
         }
-        for bloc, members in st.blocs.items():
-            t = st.trust[np.ix_(members, members)]
-            k = len(members)
-            world_metrics[f"cohesion_{bloc}"] = float((t.sum() - k) / max(k * (k - 1), 1))
+        for key, cells, k in self.bloc_cells:
+            world_metrics[key] = float((st.trust[cells].sum() - k) / max(k * (k - 1), 1))
         outcomes = Outcomes(
             world_share=world_share, volume_share=volume_share, capacity_share=capacity_share, tech=tech,
             price_ratio=c.P / m.P0, received=received, access=access, leaked_in=leaked_in,

@@ -64,8 +64,10 @@ class StateStrategy:
         for e in obs.public.events:
             if e.kind == "refused" and e.actor == obs.name and "action" in e.detail:
                 self._refused[repr(sorted(e.detail["action"].items()))] = e.round
-        moves = [m for m in self.plan(obs, rng)
-                 if obs.round - self._refused.get(repr(sorted(m[0].model_dump().items())), -99) > REFUSAL_MEMORY]
+        moves = self.plan(obs, rng)
+        if self._refused:  # the key costs a model_dump: only built when something was refused
+            moves = [m for m in moves
+                     if obs.round - self._refused.get(repr(sorted(m[0].model_dump().items())), -99) > REFUSAL_MEMORY]
         moves = moves[: obs.max_actions]
         self.rules = [why for _, why in moves]
         return [a for a, _ in moves]

@@ -59,6 +59,53 @@ def replications(ref: str, pairs: int, runs: int) -> None:
           f"(CPU time, median of {pairs}); speed-up {b / n:.2f}x (target >= 5)")
 
 
+BUDGET = """
+import sys, time
+sys.path.insert(0, {root!r})
+from game.model import GeoModel
+from game.resolve import Resolver
+from game.scenario import load_scenario
+clock, engine = time.process_time, [0.0]
+def timed(f):
+    def g(*a, **k):
+        t = clock()
+        try:
+            return f(*a, **k)
+        finally:
+            engine[0] += clock() - t
+    return g
+# The array engine: the firms' decisions (barriers, exposure), the resolve, firm dynamics.
+GeoModel._decide_firms = timed(GeoModel._decide_firms)
+GeoModel._firm_dynamics = timed(GeoModel._firm_dynamics)
+Resolver.run = timed(Resolver.run)
+sc = load_scenario({root!r} + "/configs/default.yaml")
+GeoModel(sc, seed=0, rounds=40).run()
+engine[0], t, build = 0.0, clock(), 0.0
+for i in range({runs}):
+    b = clock()
+    m = GeoModel(sc, seed=2000 + i, rounds=40)
+    build += clock() - b
+    m.run()
+total = clock() - t
+print(total / {runs}, build / {runs}, engine[0] / {runs})
+"""
+
+
+def round_budget(runs: int) -> None:
+    """Where a default run's CPU goes in this tree, and what that leaves of the target: the
+    agent layer (states' observations and decisions, their orders, coalition answers and
+    demands, entry, events, the record) against the array engine, and the runs per second
+    an engine that took no time at all would give."""
+    env = {"PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", BUDGET.format(root=str(ROOT), runs=runs)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    total, build, engine = map(float, out.stdout.split())
+    agents = total - build - engine
+    print(f"a default run, 40 rounds (CPU, mean of {runs}): {total * 1e3:.0f} ms = build {build * 1e3:.1f} + "
+          f"array engine {engine * 1e3:.0f} ({engine / total:.0%}) + agent layer {agents * 1e3:.0f} "
+          f"({agents / total:.0%}); with an engine that took no time: at most {1 / (total - engine):.1f} runs/s")
+
+
 def compare_cores(seeds: int, workers: int, pairs: int) -> None:
     from game.compare import compare, replication_seeds
     from game.scenario import load_scenario
@@ -89,6 +136,7 @@ def main() -> None:
     ap.add_argument("--skip-compare", action="store_true")
     args = ap.parse_args()
     replications(args.against, args.pairs, args.runs)
+    round_budget(args.runs * 2)
     if not args.skip_compare:
         sys.path.insert(0, str(ROOT))
         compare_cores(args.seeds, args.workers, max(1, args.pairs // 2))

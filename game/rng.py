@@ -12,6 +12,7 @@ import numpy as np
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MASK = (1 << 64) - 1
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -21,11 +22,19 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+def _splitmix64_int(x: int) -> int:
+    """_splitmix64 of one value in Python integers (the same bits, without numpy's per-call cost)."""
+    x = (x + int(_GOLDEN)) & _MASK
+    x = ((x ^ (x >> 30)) * int(_M1)) & _MASK
+    x = ((x ^ (x >> 27)) * int(_M2)) & _MASK
+    return x ^ (x >> 31)
+
+
 def uniforms(keys: np.ndarray, round_: int, purpose: int) -> np.ndarray:
-    """One U[0,1) draw per key for (round, purpose), vectorised."""
-    with np.errstate(over="ignore"):
-        salt = _splitmix64(np.array([round_ * 1_000_003 + purpose], dtype=np.uint64))
-        bits = _splitmix64(keys ^ salt)
+    """One U[0,1) draw per key for (round, purpose), vectorised. uint64 arithmetic on
+    arrays wraps around without a warning, as the hash wants."""
+    salt = np.uint64(_splitmix64_int((round_ * 1_000_003 + purpose) & _MASK))
+    bits = _splitmix64(keys ^ salt)
     return (bits >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 

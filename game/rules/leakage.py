@@ -192,7 +192,7 @@ def _by_group(world: World, values: np.ndarray, reduce=np.add) -> np.ndarray:
     if f.n == 0:
         return out
     g = f.sector * n + f.home
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    starts = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))  # np.r_ costs more than the sum
     part = reduce.reduceat(values, starts, axis=0)  # (G, J)
     idx = (f.home[starts][:, None], np.arange(values.shape[1])[None, :], f.sector[starts][:, None])
     if (g[1:] >= g[:-1]).all():  # sorted by (sector, home), as the world keeps them: each group once

@@ -7,6 +7,7 @@ read-only views, so a strategy cannot change the world by accident.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -77,7 +78,13 @@ class StateObservation:
         return self.public.round
 
     def rivals(self) -> list[int]:
-        return list(np.flatnonzero(self.public.rivals[self.me]))
+        return list(self._rivals)
+
+    @cached_property
+    def _rivals(self) -> tuple:
+        # Rivalries are fixed for a game (unlike controls, which orders change mid-round),
+        # so a round's observation finds them once; strategies ask many times.
+        return tuple(np.flatnonzero(self.public.rivals[self.me]))
 
     def allies(self) -> list[int]:
         return list(np.flatnonzero(self.public.same_bloc[self.me]))

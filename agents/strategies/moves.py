@@ -70,13 +70,13 @@ def screen_investment(obs: StateObservation) -> list[Move]:
 def lift_all(obs: StateObservation, limit: int) -> list[Move]:
     """Withdraw own controls and tariffs, a few per round."""
     pub, me, out = obs.public, obs.me, []
-    for j, s in np.argwhere(pub.control[me]):
+    for j, s in np.argwhere(pub.control[me])[:limit]:
         out.append((A.LiftControl(sector=pub.sectors[s], target=pub.states[j]),
                     "lift own barriers: controls cost our exporters sales"))
-    for k, s in np.argwhere(pub.tariff[:, me, :] > 0):
+    for k, s in np.argwhere(pub.tariff[:, me, :] > 0)[: limit - len(out)]:
         out.append((A.SetTariff(partner=pub.states[k], sector=pub.sectors[s], rate=0.0),
                     "lift own barriers: tariffs tax our own buyers"))
-    return out[:limit]
+    return out
 
 
 def offer_trade_agreements(obs: StateObservation, limit: int = 1) -> list[Move]:

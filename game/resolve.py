@@ -51,6 +51,7 @@ class Resolver:
     def __init__(self, world: World, params: Params):
         self.world, self.params = world, params
         self.cp = clearing_params(params)
+        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
         # Each bloc's cells of the trust matrix (blocs are fixed for a game).
         self.bloc_cells = [(f"cohesion_{b}", np.ix_(m, m), len(m)) for b, m in world.states.blocs.items()]
         self.reindex()
@@ -79,6 +80,14 @@ class Resolver:
             w.sectors.sigma, w.market.E0, w.market.P0, f.lam, f.ties, wedges.served, cp, wedges.qty_factor,
         )
         return wedges, cleared
+
+    def scratch(self, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Two firms x markets work arrays kept from round to round (new when firms enter or
+        leave): on big worlds a fresh 8 MB array inside a round often costs several times
+        the arithmetic done in it, in page faults."""
+        if self._scratch is None or self._scratch[0].shape != shape:
+            self._scratch = (np.empty(shape), np.empty(shape))
+        return self._scratch
 
     def sigma_f(self) -> np.ndarray:
         return self.world.sectors.sigma[self.world.firms.sector]
@@ -153,7 +162,7 @@ class Resolver:
             pref = pref.copy()
             pref[:, cols] *= wedges.available
             units[:, cols] *= wedges.mix_quality
-        Q = welfare.real_quantity(pref, units, self.sigma_f(), starts, sec.sigma)
+        Q = welfare.real_quantity(pref, units, self.sigma_f(), starts, sec.sigma, self.scratch(flows.shape))
         qbar = mean_quality(w)
         owner = np.bincount(f.owner, weights=acc.surplus + rd_sub + cap_sub, minlength=n) + accounts.sale_transfers(f, n)
         duty_in = duty.sum(axis=(0, 1))

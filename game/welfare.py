@@ -30,14 +30,16 @@ Q_FLOOR = 1e-3  # real consumption below 0.1% of the starting year counts as 0.1
 
 
 def real_quantity(pref: np.ndarray, units: np.ndarray, sigma_f: np.ndarray, starts: np.ndarray,
-                  sigma: np.ndarray) -> np.ndarray:
+                  sigma: np.ndarray, scratch: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """(N, S) CES aggregate of quality-adjusted flows (F, N: physical units x quality),
-    per importer and sector."""
+    per importer and sector. `scratch`: two arrays of the flows' shape to work in (their
+    contents are overwritten), so a caller that keeps them saves two fresh allocations."""
     rho = (sigma_f - 1.0) / sigma_f
+    terms, weights = (None, None) if scratch is None else scratch
     # In place on one buffer (the same products: x * y == y * x exactly).
-    terms = np.maximum(units, 0.0)
+    terms = np.maximum(units, 0.0, out=terms)
     np.power(terms, rho[:, None], out=terms)
-    terms *= pref ** (1.0 / sigma_f)[:, None]
+    terms *= np.power(pref, (1.0 / sigma_f)[:, None], out=weights)
     total = np.add.reduceat(terms, starts, axis=0)  # (S, N)
     return (total ** (sigma / (sigma - 1.0))[:, None]).T
 

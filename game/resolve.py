@@ -82,9 +82,9 @@ class Resolver:
         return wedges, cleared
 
     def scratch(self, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-        """Two firms x markets work arrays kept from round to round (new when firms enter or
-        leave): on big worlds a fresh 8 MB array inside a round often costs several times
-        the arithmetic done in it, in page faults."""
+        """Two firms x markets work arrays kept from round to round (new when the number of
+        firms changes): on big worlds a fresh 8 MB array inside a round often costs several
+        times the arithmetic done in it, in page faults."""
         if self._scratch is None or self._scratch[0].shape != shape:
             self._scratch = (np.empty(shape), np.empty(shape))
         return self._scratch

@@ -77,8 +77,8 @@ def _check_events(text: str, max_depth: int, max_events: int) -> None:
                 if not loader.check_event():
                     break
             except ScannerError as exc:
-                # libyaml >= 0.2.6 (PyYAML 6.0.4's wheels) scans a deep flow collection ahead
-                # and stops at its own depth limit before the events reach ours: the same refusal.
+                # The libyaml in PyYAML 6.0.4's wheels scans a deep flow collection ahead and
+                # stops at its own depth limit before the events reach ours: the same refusal.
                 if "nesting depth" not in str(exc.problem):
                     raise
                 raise YamlLimit(problem=f"nested deeper than {max_depth} levels",

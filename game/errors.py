@@ -12,6 +12,10 @@ class ScenarioError(HighfenceError):
     """A scenario file is missing, malformed, or fails validation."""
 
 
+class SweepError(HighfenceError):
+    """A sweep spec, or a sweep output directory, that cannot be used as given."""
+
+
 class IllegalAction(HighfenceError):
     """An action breaks the rules of the game; the reason goes to the event log."""
 

@@ -111,3 +111,20 @@ def test_a_relative_path_is_relative_to_the_current_folder(tmp_path, monkeypatch
     (tmp_path / "sub" / "tiny.yaml").write_text("name: mine\nstates: {}\n")
     assert main(["run", "tiny.yaml"]) == 2
     assert "tiny.yaml" in capsys.readouterr().err
+
+
+def test_a_caller_that_sends_runs_to_workers_never_imports_the_engine():
+    # The pool's fork server imports the engine while `highfence compare` imports and loads
+    # (game.sweep.executors.start_local_workers); that overlap is lost if loading a scenario
+    # or importing the comparison pulls in Mesa again.
+    code = ("import sys, json; import game.sweep.executors, game.compare; from game.scenario import load_scenario; "
+            "from game.paths import DEFAULT_SCENARIO; load_scenario(DEFAULT_SCENARIO); "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('mesa', 'pandas', 'pyarrow') "
+            "or m in ('game.model', 'game.sweep.runner'))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(r.stdout) == []
+    # The executors import nothing heavy, so a command can start the workers first.
+    code = ("import sys, json; import game.sweep.executors; "
+            f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(r.stdout) == []

@@ -28,14 +28,21 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.seeds < 1:
+        raise HighfenceError("--seeds: expected at least 1")
+    executor = "dask" if args.scheduler else args.executor
+    if executor == "local" and (args.workers == 1 or args.seeds == 1):
+        executor = "serial"  # one process: no pool to start
+    if executor == "local":
+        from game.sweep.executors import start_local_workers
+
+        start_local_workers("game.replications")  # the workers import the engine while this process loads
     from tqdm import tqdm
 
     from game.compare import compare, format_table, plot, replication_seeds, summarise
     from game.output import atomic_write_text
     from game.scenario import load_scenario
 
-    if args.seeds < 1:
-        raise HighfenceError("--seeds: expected at least 1")
     scenario = load_scenario(args.scenario)
     c = scenario.compare
     if c is None:
@@ -44,9 +51,6 @@ def run(args) -> int:
           f"({c.scope}, enforcement {c.enforcement:.0%}) from round {c.start_round}; "
           f"partners {', '.join(c.partners)}; {args.seeds} seeds x {len(VARIANTS)} arms")
     seeds = replication_seeds(args.seed, args.seeds)
-    executor = "dask" if args.scheduler else args.executor
-    if executor == "local" and (args.workers == 1 or len(seeds) == 1):
-        executor = "serial"  # one process: no pool to start
     with tqdm(total=len(seeds), desc="seeds", unit="seed", disable=None) as bar:
         runs = compare(scenario, seeds, args.rounds, progress=lambda: bar.update(1), executor=executor,
                        workers=args.workers, scheduler=args.scheduler)

@@ -47,6 +47,10 @@ def _prefix(args):
 
 
 def run(args) -> int:
+    if args.executor == "local" and args.workers != 1 and not args.scheduler:
+        from game.sweep.executors import start_local_workers
+
+        start_local_workers("game.sweep.runner")  # the workers import the engine while this process loads
     from game.sweep import Sweep, run_sweep
 
     prefix = _prefix(args)

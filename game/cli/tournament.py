@@ -47,6 +47,10 @@ def _candidates(text: str | None, default) -> list[str]:
 def run(args) -> int:
     from game.errors import HighfenceError
 
+    if args.executor == "local" and args.workers != 1:
+        from game.sweep.executors import start_local_workers
+
+        start_local_workers("game.sweep.runner")  # the workers import the engine while this process loads
     if args.best_response:
         if args.state:
             raise HighfenceError("--state: not with --best-response (every AI state takes its turn)")

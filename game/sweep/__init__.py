@@ -9,9 +9,25 @@ design (grid / lhs / sobol points), plan (validated runs and seeds), runner
 (executors), store (Parquet parts, manifest, resume), summary and sensitivity.
 """
 
-from game.sweep.plan import Sweep
-from game.sweep.runner import SweepReport, run_sweep
-from game.sweep.spec import SweepError, SweepSpec
-from game.sweep.store import load_results, read_manifest
+import importlib
 
+# Exported names and their modules, imported on first use (PEP 562): importing one light
+# submodule (game.sweep.executors, to start the workers early) must not pull in the engine.
+_EXPORTS = {
+    "Sweep": "game.sweep.plan",
+    "SweepReport": "game.sweep.runner",
+    "run_sweep": "game.sweep.runner",
+    "SweepError": "game.sweep.spec",
+    "SweepSpec": "game.sweep.spec",
+    "load_results": "game.sweep.store",
+    "read_manifest": "game.sweep.store",
+}
 __all__ = ["Sweep", "SweepError", "SweepReport", "SweepSpec", "load_results", "read_manifest", "run_sweep"]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'game.sweep' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value  # once
+    return value

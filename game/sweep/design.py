@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from game.sweep.spec import VARIANT, Levels, Range, SweepSpec
 
@@ -70,19 +69,21 @@ def scale(f: Range, u: np.ndarray) -> list[Any]:
     return [float(f.low + x * (f.high - f.low)) for x in u]
 
 
-def _rng(rng: np.random.Generator) -> dict:
+def _rng(qmc, rng: np.random.Generator) -> dict:
     # scipy >= 1.15 takes `rng`; older releases call the same argument `seed`.
     return {"rng": rng} if "rng" in inspect.signature(qmc.Sobol).parameters else {"seed": rng}
 
 
 def _unit_samples(spec: SweepSpec, ranges: list[str]) -> tuple[np.ndarray, list[str]]:
     """Unit-cube rows and, per row, its sobol block."""
+    from scipy.stats import qmc  # here: sweep workers import this module but never sample
+
     d = spec.design
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, _DESIGN_TAG]))
     k = len(ranges)
     if d.method == "lhs":
-        return qmc.LatinHypercube(d=k, scramble=d.scramble, **_rng(rng)).random(d.samples), [""] * d.samples
-    base = qmc.Sobol(d=2 * k, scramble=d.scramble, **_rng(rng)).random(d.samples)
+        return qmc.LatinHypercube(d=k, scramble=d.scramble, **_rng(qmc, rng)).random(d.samples), [""] * d.samples
+    base = qmc.Sobol(d=2 * k, scramble=d.scramble, **_rng(qmc, rng)).random(d.samples)
     a, b = base[:, :k], base[:, k:]
     rows, blocks = [], []
     for j in range(d.samples):

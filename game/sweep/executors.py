@@ -5,6 +5,10 @@ for every task and yields `(index, result)` as tasks finish, in any order. `shar
 travels once per worker on Dask (scattered) and once per task on the process pool.
 Only a bounded number of tasks is in flight, so memory stays flat on long sweeps.
 Sweeps (game.sweep.runner) and `highfence compare` (game.compare) both run here.
+
+This module imports nothing heavy, so a command can call `start_local_workers` before
+its own imports: the pool's fork server then imports the engine on one core while the
+command imports and loads on the other.
 """
 
 from __future__ import annotations
@@ -16,11 +20,25 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import forkserver
 
-from game.sweep.spec import SweepError
+from game.errors import SweepError
 
 EXECUTORS = ("local", "dask", "serial")
 INFLIGHT_PER_WORKER = 2
+ENGINE = "game.model"  # every task runs the engine; modules that run it may import it lazily
+
+
+def start_local_workers(module: str) -> None:
+    """Start the local pool's fork server now, importing the engine and `module` (where
+    the tasks' function lives), unless it is running already.
+
+    Workers fork from that server, so they start with everything imported. Starting it
+    before the caller's own imports and loading overlaps the two (about a second each on
+    a fresh process) instead of running them one after the other."""
+    # forkserver: workers start clean (no inherited threads from tqdm or the caller), as on Dask.
+    multiprocessing.get_context("forkserver").set_forkserver_preload([ENGINE, module])
+    forkserver.ensure_running()  # returns at once; the server imports in its own process
 
 
 def _indexed(fn: Callable, shared, index: int, task):
@@ -68,11 +86,10 @@ def _serial(fn, shared, tasks, workers, scheduler) -> Iterator:
 
 
 def _local(fn, shared, tasks, workers, scheduler) -> Iterator:
-    # forkserver: workers start clean (no inherited threads from tqdm or the caller), as on Dask.
-    ctx = multiprocessing.get_context("forkserver")
     # The server imports the engine once; each worker forks from it instead of importing anew.
-    ctx.set_forkserver_preload(["game.sweep.runner", "game.compare"])
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_quiet_worker)
+    start_local_workers(fn.__module__)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_quiet_worker)
     try:
         yield from _stream(lambda i, t: pool.submit(_indexed, fn, shared, i, t),
                            lambda fs: wait(fs, return_when=FIRST_COMPLETED), tasks, workers * INFLIGHT_PER_WORKER)

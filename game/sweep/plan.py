@@ -16,16 +16,16 @@ from typing import Any
 
 import pyarrow as pa
 
-from game.compare import METRICS, replication_seeds
 from game.errors import ScenarioError
 from game.model import GeoModel
 from game.outcomes import STATE_METRICS
+from game.replications import METRICS, replication_seeds
 from game.scenario import Scenario, load_scenario, scenario_from_dict
 from game.sweep.design import Point, design_points, level_labels
 from game.sweep.paths import existing_paths, is_valid, set_path, suggest
 from game.sweep.spec import VARIANT, Range, SweepError, SweepSpec, read_spec
 
-# Per-round series that game.compare.finals() returns next to the headline values.
+# Per-round series that game.replications.finals() returns next to the headline values.
 COMPARE_SERIES = ("target_access", "controller_share", "allies_share", "target_tech_gap")
 _MAX_REPORTED = 5
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from game.compare import METRICS, finals, series
 from game.experiment import BASELINE, canonical
 from game.model import GeoModel
+from game.replications import METRICS, finals, series
 from game.scenario import Scenario
 from game.sweep.design import Point
 from game.sweep.executors import EXECUTORS, run_tasks

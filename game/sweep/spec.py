@@ -34,15 +34,11 @@ from pydantic import (
 )
 
 from game import safe_yaml
-from game.errors import HighfenceError
+from game.errors import SweepError
 from game.experiment import ALIASES, VARIANTS
 from game.scenario import content_digest
 
 VARIANT = "variant"
-
-
-class SweepError(HighfenceError):
-    """A sweep spec, or a sweep output directory, that cannot be used as given."""
 
 
 class _Strict(BaseModel):

@@ -182,7 +182,10 @@ def clear_markets(
                 V = np.stack([lam_pow[b] @ wb[b] for b in blocks])  # (S, N)
             else:
                 V = np.add.reduceat(wb * lam_pow[:, None], starts, axis=0)
-            P, E, open_ = index(V)
+            if fixed_E:  # the steps need spending only, and it is fixed: no index until the end
+                E, open_ = E0t, V > 0
+            else:
+                P, E, open_ = index(V)
             R = E / np.where(open_, V, 1.0)
             if AE is None or not fixed_E:
                 AE = (np.concatenate([A[b] @ E[k] for k, b in enumerate(blocks)]) if blas

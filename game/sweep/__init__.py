@@ -9,11 +9,12 @@ design (grid / lhs / sobol points), plan (validated runs and seeds), runner
 (executors), store (Parquet parts, manifest, resume), summary and sensitivity.
 """
 
-import importlib
+from game.lazy import lazy_exports
 
-# Exported names and their modules, imported on first use (PEP 562): importing one light
-# submodule (game.sweep.executors, to start the workers early) must not pull in the engine.
-_EXPORTS = {
+# Importing one light submodule (game.sweep.executors, to start the workers early) must not
+# pull in the engine.
+__all__ = ["Sweep", "SweepError", "SweepReport", "SweepSpec", "load_results", "read_manifest", "run_sweep"]
+__getattr__ = lazy_exports(__name__, {
     "Sweep": "game.sweep.plan",
     "SweepReport": "game.sweep.runner",
     "run_sweep": "game.sweep.runner",
@@ -21,13 +22,4 @@ _EXPORTS = {
     "SweepSpec": "game.sweep.spec",
     "load_results": "game.sweep.store",
     "read_manifest": "game.sweep.store",
-}
-__all__ = ["Sweep", "SweepError", "SweepReport", "SweepSpec", "load_results", "read_manifest", "run_sweep"]
-
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'game.sweep' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value  # once
-    return value
+})

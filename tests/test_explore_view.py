@@ -75,3 +75,10 @@ def test_compare_over_seeds_gives_intervals_progress_and_stops():
     bands = "".join(svg for _, svg in compare_view.seeds_charts(result, "unilateral", "coordinated"))
     assert bands.count('class="hf-band"') == 8
     assert compare_view.run_seeds(tab.scenario, 0, 3, cancelled=lambda: True) is None
+    # The seeds play on the local pool; in this process, one after another, the numbers are the same.
+    alone = compare_view.run_seeds(tab.scenario, 0, 3, executor="serial")
+    assert [(r.variant, r.seed, r.finals) for r in alone.runs] == [(r.variant, r.seed, r.finals) for r in result.runs]
+    stopped = []
+    assert compare_view.run_seeds(tab.scenario, 0, 6, progress=lambda done, k: stopped.append(done),
+                                  cancelled=lambda: len(stopped) >= 1) is None
+    assert stopped == [1]  # stops at the first finished seed; the rest are dropped

@@ -5,7 +5,7 @@ The metrics are the ones `highfence compare` reports (game.compare), read per
 round from both runs, which share a seed (common random numbers), so the
 difference is the effect of the variant and not of chance. One seed is one draw
 of the firms' and strategies' chances; `run_seeds` plays every arm over a few
-seeds (game.compare) so the page can show how far a result is from noise.
+seeds (game.compare), on all cores, so the page can show how far a result is from noise.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from game.compare import METRICS as HEADLINE
-from game.compare import SERIES, Run, compare, mean_ci, replication_seeds, series, summarise
+from game.compare import SERIES, Run, mean_ci, replication_seeds, seed_task, series, summarise
 from game.experiment import VARIANTS
 from game.model import GeoModel
 from game.scenario import Scenario
+from game.sweep.executors import run_tasks
 from game.web.svg import Line, esc, fmt, line_chart
 
 METRICS = (
@@ -96,17 +97,27 @@ class SeedRuns:
 
 def run_seeds(scenario: Scenario, root: int, k: int, rounds: int | None = None,
               progress: Callable[[int, int], None] | None = None,
-              cancelled: Callable[[], bool] = lambda: False) -> SeedRuns | None:
-    """Play every arm over k seeds, one seed at a time so a page can show progress
-    (`progress(done, k)`) and stop early (`cancelled()`; then None)."""
+              cancelled: Callable[[], bool] = lambda: False, executor: str = "local",
+              workers: int | None = None) -> SeedRuns | None:
+    """Play every arm over k seeds on all cores (the sweep executors' local pool, as
+    `highfence compare`), so a page can show progress as seeds finish (`progress(done, k)`)
+    and stop early (`cancelled()`; then None: seeds not yet started are dropped, the ones
+    running finish first)."""
     seeds = replication_seeds(root, k)
-    runs: list[Run] = []
-    for n, seed in enumerate(seeds, 1):
-        if cancelled():
-            return None
-        runs += compare(scenario, [seed], rounds)
-        if progress:
-            progress(n, k)
+    if cancelled():
+        return None
+    by_seed: dict[int, list[Run]] = {}
+    done = run_tasks(seed_task, (scenario, rounds), seeds, executor if k > 1 else "serial", workers)
+    try:
+        for i, runs in done:
+            by_seed[i] = runs
+            if progress:
+                progress(len(by_seed), k)
+            if cancelled():
+                return None
+    finally:
+        done.close()  # stops the pool (and drops its queued seeds) on a stop, too
+    runs = [run for i in range(k) for run in by_seed[i]]  # in seed order, whichever finished first
     last = len(runs[0].series[SERIES[0]]) - 1 if runs else 0
     return SeedRuns(root, tuple(seeds), tuple(runs), last)
 

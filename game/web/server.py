@@ -210,6 +210,11 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str | None = None
     checked tokens of `highfence session new --json`) lets the printed links
     carry the real tokens.
     """
+    from game.sweep.executors import start_local_workers
+
+    # The compare tab plays its seeds on the local pool: its fork server imports the engine
+    # now, beside the app's own start, rather than on the first click.
+    start_local_workers("game.replications")
     hub = None
     if sessions:
         from game.session import SessionStore

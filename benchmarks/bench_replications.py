@@ -8,8 +8,9 @@ and `compare` on all cores against one.
 Runs per core are CPU seconds per run (the default scenario, 40 rounds, a fresh seed each
 run, one process), measured for this tree and for the ref's tree (`git archive` into a
 temporary directory) in alternating processes, median of `--pairs`; the ratio is the
-speed-up. Compare: wall time of `compare` over `--seeds` seeds serially and on
-`--workers` processes, alternating; results checked equal bit for bit. Targets (issue 14):
+speed-up. Compare: wall time of the whole `highfence compare default --seeds N` command
+(N = 20 and 40 by default) serially and on `--workers` processes, alternating, median of at least 3
+pairs; the JSON results checked equal byte for byte. Targets (issue 14):
 runs per second per core at least 5x the base commit's; compare at least 1.7x on 2 cores.
 """
 
@@ -107,22 +108,23 @@ def round_budget(runs: int) -> None:
 
 
 def compare_cores(seeds: int, workers: int, pairs: int) -> None:
-    from game.compare import compare, replication_seeds
-    from game.scenario import load_scenario
-
-    scenario = load_scenario(ROOT / "configs" / "default.yaml")
-    seed_list = replication_seeds(0, seeds)
+    """`highfence compare default` as a user runs it (the whole command, a fresh process:
+    imports, the pool's start, the seeds, the table), one process against `workers`."""
     serial, pooled = [], []
-    for _ in range(pairs):
-        t0 = time.perf_counter()
-        a = compare(scenario, seed_list, executor="serial")
-        serial.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        b = compare(scenario, seed_list, executor="local", workers=workers)
-        pooled.append(time.perf_counter() - t0)
-        assert [r.finals for r in a] == [r.finals for r in b], "parallel compare differs from serial"
+    with tempfile.TemporaryDirectory() as tmp:
+        def command(out: str, *extra: str) -> float:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "game.cli", "compare", "default", "--seeds", str(seeds),
+                            "--json", str(Path(tmp) / out), *extra], cwd=ROOT, check=True, capture_output=True)
+            return time.perf_counter() - t0
+
+        for _ in range(pairs):
+            serial.append(command("serial.json", "--executor", "serial"))
+            pooled.append(command("pooled.json", "--workers", str(workers)))
+            same = (Path(tmp) / "serial.json").read_bytes() == (Path(tmp) / "pooled.json").read_bytes()
+            assert same, "parallel compare differs from serial"
     s, p = statistics.median(serial), statistics.median(pooled)
-    print(f"compare, default scenario, {seeds} seeds x 4 arms: serial {s:.2f} s, {workers} workers {p:.2f} s "
+    print(f"highfence compare default --seeds {seeds} (whole command): serial {s:.2f} s, {workers} workers {p:.2f} s "
           f"(wall, median of {pairs}); speed-up {s / p:.2f}x (target >= 1.7 on 2 cores); numbers identical")
 
 
@@ -131,15 +133,16 @@ def main() -> None:
     ap.add_argument("--against", default=BASE_COMMIT, help=f"git ref to compare with (default {BASE_COMMIT})")
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--runs", type=int, default=6, help="runs per measurement")
-    ap.add_argument("--seeds", type=int, default=12, help="compare: seeds")
+    ap.add_argument("--seeds", default="20,40",
+                    help="compare: seeds, comma-separated (default 20,40: the command's default and twice it)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-compare", action="store_true")
     args = ap.parse_args()
     replications(args.against, args.pairs, args.runs)
     round_budget(args.runs * 2)
     if not args.skip_compare:
-        sys.path.insert(0, str(ROOT))
-        compare_cores(args.seeds, args.workers, max(1, args.pairs // 2))
+        for seeds in (int(k) for k in args.seeds.split(",")):
+            compare_cores(seeds, args.workers, max(3, args.pairs // 2))
 
 
 if __name__ == "__main__":

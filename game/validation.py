@@ -231,42 +231,75 @@ def check_metrics(sc: Scenario, where: str) -> None:
         raise ScenarioError(f"{where}: case.checks: unknown metric(s) {unknown} (known: {', '.join(METRICS)})")
 
 
-def validate_case(path: Path, seeds: list[int], progress=None) -> list[dict]:
-    sc = load_scenario(path)
-    if sc.case is None:
-        raise ScenarioError(f"{path}: no case: section")
-    check_metrics(sc, str(path))
-    values: dict[str, list[float]] = {c.metric: [] for c in sc.case.checks}
-    for seed in seeds:
-        for m, v in run_case(sc, seed).items():
-            values[m].append(v)
+SEEDS_PER_TASK = 5  # a case's run pair is short: a few seeds a task keep the pool's overhead small
+
+
+def _case_task(cases: list[Scenario], task: tuple[int, list[int]]) -> list[dict[str, float]]:
+    i, seeds = task
+    return [run_case(cases[i], seed) for seed in seeds]
+
+
+def validate_cases(paths: list[Path], seeds: list[int], progress=None, executor: str = "serial",
+                   workers: int | None = None, scheduler: str | None = None) -> list[dict]:
+    """Every case over every seed, then each case's checks against their bands (rows in
+    case order; `progress(n)` as n more seeds are done). The (case, seeds) tasks go
+    through the sweep executors (serial, a local pool or Dask); a run depends only on its
+    case and seed, so every executor gives the same rows."""
+    from game.sweep.executors import run_tasks
+
+    cases = [load_scenario(p) for p in paths]
+    for path, sc in zip(paths, cases):
+        if sc.case is None:
+            raise ScenarioError(f"{path}: no case: section")
+        check_metrics(sc, str(path))
+    chunks = [seeds[j:j + SEEDS_PER_TASK] for j in range(0, len(seeds), SEEDS_PER_TASK)]
+    tasks = [(i, chunk) for i in range(len(cases)) for chunk in chunks]
+    done: dict[int, list[dict[str, float]]] = {}
+    for k, values in run_tasks(_case_task, cases, tasks, executor, workers, scheduler):
+        done[k] = values
         if progress:
-            progress()
+            progress(len(values))
     rows = []
-    for c in sc.case.checks:
-        mean, lo, hi = mean_ci(np.array(values[c.metric]))
-        ok = (c.min is None or mean >= c.min) and (c.max is None or mean <= c.max)
-        rows.append({"case": path.stem, "metric": c.metric, "mean": mean, "ci_low": lo, "ci_high": hi,
-                     "min": c.min, "max": c.max, "pass": bool(ok), "note": c.note})
+    for i, (path, sc) in enumerate(zip(paths, cases)):
+        runs = [r for k in range(len(chunks)) for r in done[i * len(chunks) + k]]  # in seed order
+        for c in sc.case.checks:
+            mean, lo, hi = mean_ci(np.array([r[c.metric] for r in runs]))
+            ok = (c.min is None or mean >= c.min) and (c.max is None or mean <= c.max)
+            rows.append({"case": path.stem, "metric": c.metric, "mean": mean, "ci_low": lo, "ci_high": hi,
+                         "min": c.min, "max": c.max, "pass": bool(ok), "note": c.note})
     return rows
 
 
-def coercion_base_rate(seeds: list[int], progress=None) -> dict:
+def validate_case(path: Path, seeds: list[int], progress=None, **executor) -> list[dict]:
+    """One case's rows (validate_cases of one path)."""
+    return validate_cases([path], seeds, progress, **executor)
+
+
+BASE_RATE_SYNTHETIC = ((12, 5, 120), (20, 6, 300), (8, 4, 60))  # random worlds beside the shipped two
+BASE_RATE_WORLDS = 2 + len(BASE_RATE_SYNTHETIC)
+
+
+def _base_rate_task(worlds: list[Scenario], task: tuple[int, int]) -> tuple[int, int]:
+    i, seed = task
+    w = GeoModel(worlds[i], seed=seed).run().datacollector.get_model_vars_dataframe()
+    return int(w["coercion_attempts"].sum()), int(w["coercion_conceded"].sum())
+
+
+def coercion_base_rate(seeds: list[int], progress=None, executor: str = "serial", workers: int | None = None,
+                       scheduler: str | None = None) -> dict:
     """Share of coercion attempts the target concedes to, across varied worlds: the shipped
-    scenarios and random synthetic ones, every seed."""
+    scenarios and random synthetic ones, every seed (`progress(1)` after each run)."""
+    from game.sweep.executors import run_tasks
     from game.synthetic import synthetic_scenario
 
     worlds = [load_scenario(CONFIGS / "default.yaml"), load_scenario(CONFIGS / "tiny.yaml")]
-    worlds += [synthetic_scenario(n, s, f, seed=i) for i, (n, s, f) in enumerate([(12, 5, 120), (20, 6, 300), (8, 4, 60)])]
+    worlds += [synthetic_scenario(n, s, f, seed=i) for i, (n, s, f) in enumerate(BASE_RATE_SYNTHETIC)]
     attempts = conceded = 0
-    for sc in worlds:
-        for seed in seeds:
-            m = GeoModel(sc, seed=seed).run()
-            w = m.datacollector.get_model_vars_dataframe()
-            a, c = int(w["coercion_attempts"].sum()), int(w["coercion_conceded"].sum())
-            attempts, conceded = attempts + a, conceded + c
+    tasks = [(i, seed) for i in range(len(worlds)) for seed in seeds]
+    for _, (a, c) in run_tasks(_base_rate_task, worlds, tasks, executor, workers, scheduler):
+        attempts, conceded = attempts + a, conceded + c  # whole numbers: the order they finish in does not matter
         if progress:
-            progress()
+            progress(1)
     rate = conceded / attempts if attempts else float("nan")
     lo, hi = wilson(conceded, attempts)
     return {"case": "coercion_base_rate", "metric": "success_rate", "mean": rate, "ci_low": lo, "ci_high": hi,
@@ -298,4 +331,4 @@ def case_paths(names: list[str] | None) -> list[Path]:
     return out
 
 
-__all__ = ["METRICS", "case_paths", "coercion_base_rate", "replication_seeds", "validate_case"]
+__all__ = ["METRICS", "case_paths", "coercion_base_rate", "replication_seeds", "validate_case", "validate_cases"]

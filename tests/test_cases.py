@@ -68,3 +68,12 @@ def test_validate_exits_1_when_a_case_fails(tmp_path):
                        capture_output=True, text=True, check=False)
     assert r.returncode == 1, r.stderr
     assert "FAIL" in r.stdout and "1 failed" in r.stdout
+
+
+def test_validate_gives_the_same_rows_on_a_local_pool():
+    """`highfence validate` plays the (case, seeds) tasks on all cores by default."""
+    from game.validation import validate_cases
+
+    paths, seeds = [CASES[0], CASES[-1]], replication_seeds(2, 6)
+    assert validate_cases(paths, seeds, executor="local", workers=2) == validate_cases(paths, seeds)
+    assert coercion_base_rate(seeds[:1], executor="local", workers=2) == coercion_base_rate(seeds[:1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from game.cli.sweep import EXECUTORS
 from game.errors import HighfenceError
 from game.paths import case_arg
 
@@ -18,6 +19,10 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="root seed")
     p.add_argument("--no-base-rate", action="store_true", help="skip the coercion base-rate check")
     p.add_argument("--json", type=Path, help="write the rows as JSON")
+    p.add_argument("--workers", type=int, help="worker processes (default: number of cores)")
+    p.add_argument("--executor", choices=EXECUTORS, default="local",
+                   help="local process pool (default), dask, or serial (in this process); same rows on each")
+    p.add_argument("--scheduler", help="Dask scheduler address (implies --executor dask)")
     p.set_defaults(func=run)
 
 
@@ -28,23 +33,30 @@ def fmt_band(lo, hi) -> str:
 
 
 def run(args) -> int:
+    if args.seeds < 1:
+        raise HighfenceError("--seeds: expected at least 1")
+    executor = "dask" if args.scheduler else args.executor
+    if executor == "local" and args.workers == 1:
+        executor = "serial"  # one process: no pool to start
+    if executor == "local":
+        from game.sweep.executors import start_local_workers
+
+        start_local_workers("game.validation")  # the workers import the engine while this process loads
     from tqdm import tqdm
 
     from game.compare import replication_seeds
     from game.output import atomic_write_text
-    from game.validation import case_paths, coercion_base_rate, validate_case
+    from game.validation import BASE_RATE_WORLDS, case_paths, coercion_base_rate, validate_cases
 
-    if args.seeds < 1:
-        raise HighfenceError("--seeds: expected at least 1")
     paths = case_paths(args.cases)
     seeds = replication_seeds(args.seed, args.seeds)
-    rows = []
-    steps = len(paths) * len(seeds) + (0 if args.no_base_rate else 5)
+    base_seeds = seeds[: max(3, len(seeds) // 4)]
+    how = {"executor": executor, "workers": args.workers, "scheduler": args.scheduler}
+    steps = len(paths) * len(seeds) + (0 if args.no_base_rate else BASE_RATE_WORLDS * len(base_seeds))
     with tqdm(total=steps, desc="runs", disable=None) as bar:
-        for path in paths:
-            rows += validate_case(path, seeds, progress=lambda: bar.update(1))
+        rows = validate_cases(paths, seeds, progress=bar.update, **how)
         if not args.no_base_rate:
-            rows.append(coercion_base_rate(seeds[: max(3, len(seeds) // 4)], progress=lambda: bar.update(1)))
+            rows.append(coercion_base_rate(base_seeds, progress=bar.update, **how))
     print(f"{'case':<20}{'metric':<32}{'mean [95% CI]':>28}  {'band':<14}result")
     for r in rows:
         ci = f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"

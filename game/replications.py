@@ -2,8 +2,8 @@
 
 This is the side of the comparison that worker processes run; the summaries, tables and
 plots are in game.compare. The engine (game.model) is imported when a run starts, so a
-caller that only sends seeds to workers never imports it: the workers' fork server has
-(game.sweep.executors.start_local_workers).
+caller that only sends seeds to workers never imports it (the workers import it in their
+fork server: game.sweep.executors.start_local_workers).
 """
 
 from __future__ import annotations

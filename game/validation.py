@@ -270,9 +270,9 @@ def validate_cases(paths: list[Path], seeds: list[int], progress=None, executor:
     return rows
 
 
-def validate_case(path: Path, seeds: list[int], progress=None, **executor) -> list[dict]:
-    """One case's rows (validate_cases of one path)."""
-    return validate_cases([path], seeds, progress, **executor)
+def validate_case(path: Path, seeds: list[int], progress=None, **how) -> list[dict]:
+    """One case's rows (validate_cases of one path; `how`: its executor arguments)."""
+    return validate_cases([path], seeds, progress, **how)
 
 
 BASE_RATE_SYNTHETIC = ((12, 5, 120), (20, 6, 300), (8, 4, 60))  # random worlds beside the shipped two

@@ -4,7 +4,8 @@
 for every task and yields `(index, result)` as tasks finish, in any order. `shared`
 travels once per worker on Dask (scattered) and once per task on the process pool.
 Only a bounded number of tasks is in flight, so memory stays flat on long sweeps.
-Sweeps (game.sweep.runner) and `highfence compare` (game.compare) both run here.
+Sweeps (game.sweep.runner), `highfence compare` (game.compare, and the browser's compare
+over seeds) and `highfence validate` (game.validation) all run here.
 
 This module imports nothing heavy, so a command can call `start_local_workers` before
 its own imports: the pool's fork server then imports the engine on one core while the

@@ -229,5 +229,6 @@ def clear_markets(
     unplaced = 1.0 - np.divide(placed, E, out=np.ones_like(E), where=E > 0)
     shares = _by_sector(np.divide, spend, np.where(placed > 0, placed, 1.0), blocks, sector,
                         out=np.empty_like(spend) if A is None else A)
-    return Cleared(flows=flows, spend=spend, lam=lam, P=P.T, E=E.T, unplaced=np.clip(unplaced.T, 0.0, 1.0),
+    unplaced = np.minimum(np.maximum(unplaced.T, 0.0), 1.0)  # clipped (1 - x / y is never -0.0)
+    return Cleared(flows=flows, spend=spend, lam=lam, P=P.T, E=E.T, unplaced=unplaced,
                    sales=sales, shares=shares, passes=passes, step=step)

@@ -194,21 +194,28 @@ class GeoModel(mesa.Model):
         # Capacity is set from sales at the end, so no rationing while calibrating:
         # a uniform scale-up keeps every firm's presence share and lifts the limits.
         unlimited = f.capacity * 1e6
+        sizes = [b.stop - b.start for b in blocks]
+        free_goal = 1.0 - np.where(listed, goal, 0.0).sum(axis=1, keepdims=True)  # the share left to unlisted suppliers
+
+        def per_block(values: np.ndarray, denominators: list, out: np.ndarray | None = None) -> np.ndarray:
+            # Each block's own x.sum() (numpy's summation order), one division over all blocks:
+            # the same numbers as dividing block by block, in two calls instead of 2 x S.
+            return np.divide(values, np.repeat(denominators, sizes), out=out)
+
         for _ in range(CALIBRATION_PASSES):
             _, cleared = self.resolver.clear(unlimited, eta=1.0, iterations=0, adjust=1.0)
-            got = np.concatenate([cleared.sales[b] / cleared.sales[b].sum() for b in blocks])
+            got = per_block(cleared.sales, [cleared.sales[b].sum() for b in blocks])
             with np.errstate(over="ignore"):  # clipped just below
                 ratio = np.divide(target, got, out=np.ones_like(target), where=got > 0)
             # At most a factor 1e6 a pass: a firm whose CES term underflows (a price 1e6 times
             # its rival's at sigma 50) gets there over a few passes instead of overflowing.
-            ratio = np.clip(ratio, 1e-6, 1e6)
+            ratio = np.minimum(np.maximum(ratio, 1e-6), 1e6)
             gap = max(np.abs(ratio - 1.0).max(), np.abs(cleared.P / m.P0 - 1.0).max())
             # Re-anchor the reference price each pass so spending converges to E0.
             m.P0 = cleared.P.copy()
             f.appeal *= ratio
-            for b in blocks:
-                f.appeal[b] /= f.appeal[b].mean()
-            off = self._fit_sourcing(cleared.spend, goal, listed, rows) if rows.any() else np.zeros(1)
+            per_block(f.appeal, [f.appeal[b].sum() / n for b, n in zip(blocks, sizes)], out=f.appeal)  # mean 1 a sector
+            off = self._fit_sourcing(cleared.spend, goal, listed, rows, free_goal) if rows.any() else np.zeros(1)
             if max(gap, off.max()) < 1e-10:
                 break
         else:
@@ -225,14 +232,15 @@ class GeoModel(mesa.Model):
         calibration_cache.store(self.world, cache_key)
         return self.resolver.run(self.round_context())
 
-    def _fit_sourcing(self, spend: np.ndarray, goal: np.ndarray, listed: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _fit_sourcing(self, spend: np.ndarray, goal: np.ndarray, listed: np.ndarray, rows: np.ndarray,
+                      free_goal: np.ndarray) -> np.ndarray:
         """One proportional-fitting step on the share parameters of supplier states in the
-        markets with given bilateral shares; returns each sector's largest gap before it."""
+        markets with given bilateral shares; returns each sector's largest gap before it.
+        free_goal: (S, 1, j) the share of each market left to the suppliers given none."""
         m = self.world.market
         by = self.resolver.by_group(spend)  # (S, k, j)
         total = by.sum(axis=1, keepdims=True)
         share = np.divide(by, total, out=np.zeros_like(by), where=total > 0)
-        free_goal = 1.0 - np.where(listed, goal, 0.0).sum(axis=1, keepdims=True)
         free_got = np.where(listed, 0.0, share).sum(axis=1, keepdims=True)
         want = np.where(listed, goal, share * np.divide(free_goal, free_got, out=np.ones_like(free_got),
                                                         where=free_got > 0))

@@ -21,6 +21,7 @@ written only where clearing needs them (weights, old relationships served, units
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -79,9 +80,9 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
     # Pair-level factors first (N x N x S is small), then one gather to firms x markets.
     # Trade agreements halve the cost of distance between members.
     agreement = world.states.trade_agreement.astype(float)
-    distance = 1.0 + params.distance_cost * (1.0 - np.eye(n)) * (1.0 - 0.5 * agreement)
+    distance = 1.0 + _pair_constants(n, params.distance_cost, params.home_bias)[0] * (1.0 - 0.5 * agreement)
     price_pair = (1.0 + pol.tariff) * distance[:, :, None]  # (exporter, importer, s)
-    bias = np.where(np.eye(n, dtype=bool), params.home_bias, 1.0)
+    bias = _pair_constants(n, params.distance_cost, params.home_bias)[1]
     # Importer-side: diversification and exclusion are indexed (importer, exporter, s).
     # The risk premium is a shadow cost: buyers act on it but nobody is paid it, so it
     # enters the weight as a price would, (1 + premium)^(1 - sigma), not the price paid.
@@ -102,8 +103,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
         weight *= pref
     served = (~by_firm(pol.exclusion.transpose(1, 0, 2), home, s)).astype(float) if pol.exclusion.any() else None
 
-    control, embargo, _ = active_blocks(world)
-    if not (control.any() or embargo.any() or pol.listings):
+    if not (pol.control.any() or world.embargo_active().any() or pol.listings):
         return Wedges(pref, weight, base_price, duty, served, None, None)
 
     b = leakage.in_force(world, params) if barriers is None else barriers
@@ -144,6 +144,17 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
                                                                    content)
     return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce, illicit, tiers.available,
                   tiers.quality, denial, listed_part, qty_factor, tiers.illicit, routes, cols)
+
+
+@cache
+def _pair_constants(n: int, distance_cost: float, home_bias: float) -> tuple[np.ndarray, np.ndarray]:
+    """The (N, N) pair factors that only the params set: distance cost off the diagonal, and
+    home bias on it. Made once (they cost more than the round's use of them), read only."""
+    off_diagonal = distance_cost * (1.0 - np.eye(n))
+    bias = np.where(np.eye(n, dtype=bool), home_bias, 1.0)
+    for a in (off_diagonal, bias):
+        a.flags.writeable = False
+    return off_diagonal, bias
 
 
 def by_firm(pair: np.ndarray, home: np.ndarray, sector: np.ndarray) -> np.ndarray:

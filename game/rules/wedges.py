@@ -21,7 +21,7 @@ written only where clearing needs them (weights, old relationships served, units
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -146,7 +146,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
                   tiers.quality, denial, listed_part, qty_factor, tiers.illicit, routes, cols)
 
 
-@cache
+@lru_cache(maxsize=16)  # bounded: a sweep over distance_cost or home_bias makes one per design point
 def _pair_constants(n: int, distance_cost: float, home_bias: float) -> tuple[np.ndarray, np.ndarray]:
     """The (N, N) pair factors that only the params set: distance cost off the diagonal, and
     home bias on it. Made once (they cost more than the round's use of them), read only."""

@@ -102,6 +102,8 @@ def clear_markets(
     served: np.ndarray | None,
     cp: ClearingParams,
     qty_factor: np.ndarray | None = None,
+    starts: np.ndarray | None = None,
+    sector: np.ndarray | None = None,
 ) -> Cleared:
     """Solve prices and flows for every firm x market at once.
 
@@ -119,9 +121,13 @@ def clear_markets(
         served: (F, N) share of an old relationship that still gets through (None = all).
         qty_factor: (F, N) units bought per dollar against the delivered price (below 1 where
             part of a flow is re-routed at a markup; None = 1).
+        starts, sector: each block's first row and each row's block, when the caller keeps
+            them (made from `blocks` otherwise).
     """
-    starts = np.array([b.start for b in blocks])
-    sector = np.repeat(np.arange(len(blocks)), [b.stop - b.start for b in blocks])
+    if starts is None:
+        starts = np.array([b.start for b in blocks])
+    if sector is None:
+        sector = np.repeat(np.arange(len(blocks)), [b.stop - b.start for b in blocks])
     # Price-independent parts, computed once: v = wb * lam^(1-sigma) is f's CES term.
     # Quality against each sector's best: CES terms depend only on relative quality-adjusted
     # prices, and this keeps (p / a)^(1 - sigma) finite however far the frontier has moved

@@ -51,6 +51,7 @@ class Resolver:
     def __init__(self, world: World, params: Params):
         self.world, self.params = world, params
         self.cp = clearing_params(params)
+        self._cps: dict[tuple, ClearingParams] = {}
         self._scratch: tuple[np.ndarray, np.ndarray] | None = None
         # Each bloc's cells of the trust matrix (blocs are fixed for a game).
         self.bloc_cells = [(f"cohesion_{b}", np.ix_(m, m), len(m)) for b, m in world.states.blocs.items()]
@@ -60,6 +61,8 @@ class Resolver:
         """Recompute the sector blocks and (state, sector) groups after firms are re-sorted."""
         f, n = self.world.firms, self.world.states.n
         self.blocks = sector_blocks(self.world.sector_starts(), f.n)
+        self.starts = np.array([b.start for b in self.blocks])
+        self.block_of_row = np.repeat(np.arange(len(self.blocks)), [b.stop - b.start for b in self.blocks])
         self.group = f.sector * n + f.home  # firms are sorted by (sector, home)
         self.group_starts = np.flatnonzero(np.r_[True, self.group[1:] != self.group[:-1]])
         self.group_ids = self.group[self.group_starts]
@@ -73,13 +76,21 @@ class Resolver:
         w, f = self.world, self.world.firms
         wedges = compute_wedges(w, self.params, usable, barriers)
         plain = eta is None and iterations is None and adjust is None
-        cp = self.cp if plain else clearing_params(self.params, eta, iterations, adjust)
+        cp = self.cp if plain else self._clearing_params(eta, iterations, adjust)
         cleared = clear_markets(
             wedges.weight, wedges.base_price, f.quality, usable, self.sigma_f(), w.sectors.supply_elasticity[f.sector],
             self.blocks,
             w.sectors.sigma, w.market.E0, w.market.P0, f.lam, f.ties, wedges.served, cp, wedges.qty_factor,
+            starts=self.starts, sector=self.block_of_row,
         )
         return wedges, cleared
+
+    def _clearing_params(self, eta: float | None, iterations: int | None, adjust: float | None) -> ClearingParams:
+        # Made once per set of overrides: calibration asks about 400 times for the same.
+        key = (eta, iterations, adjust)
+        if key not in self._cps:
+            self._cps[key] = clearing_params(self.params, eta, iterations, adjust)
+        return self._cps[key]
 
     def scratch(self, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         """Two firms x markets work arrays kept from round to round (new when the number of
@@ -155,7 +166,7 @@ class Resolver:
 
         # Real consumption: the CES aggregate of quality-adjusted receipts, plus stock drawn
         # to replace purchases that could not be placed.
-        starts = np.array([b.start for b in self.blocks])
+        starts = self.starts
         # A market barred from some of a firm's tiers gets fewer of its products, of lower quality.
         pref, units = wedges.pref, flows * f.quality[:, None]
         if wedges.available is not None:

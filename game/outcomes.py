@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from game.pair_masks import pair_masks
+
 STATE_METRICS = (
     "welfare",
     "welfare_change",
@@ -85,19 +87,20 @@ def state_outcomes(
     round (game.welfare); fiscal is the round's policy outlay (a positive cost)."""
     change = buyers + producers + tariff_revenue - fiscal
     n = names_n
-    own_or_ally = same_bloc | np.eye(n, dtype=bool)
+    home = pair_masks(n).home
+    own_or_ally = same_bloc | home
     autonomy = crit_mean((supply_share * own_or_ally[:, :, None]).sum(axis=1), crit)
-    foreign = np.where(np.eye(n, dtype=bool)[:, :, None], 0.0, supply_share)
+    foreign = np.where(home[:, :, None], 0.0, supply_share)
     dependence = crit_mean(foreign.max(axis=1), crit)
     hhi = crit_mean((supply_share**2).sum(axis=1), crit)
     partners = same_bloc.sum(axis=1)
-    others = np.where(np.eye(n, dtype=bool), 0.0, trust)
+    others = np.where(home, 0.0, trust)
     cohesion = np.where(
         partners > 0,
         (trust * same_bloc).sum(axis=1) / np.maximum(partners, 1),
         others.sum(axis=1) / max(n - 1, 1),
     )
-    return np.column_stack(
+    return np.stack(  # one column per metric (np.column_stack's result, fewer calls)
         [
             gdp + change,
             change,
@@ -115,5 +118,6 @@ def state_outcomes(
             buyers,
             producers,
             tariff_revenue,
-        ]
+        ],
+        axis=1,
     )

@@ -9,6 +9,7 @@ from scipy import sparse
 from game import welfare
 from game.market import BLAS_CELLS, ClearingParams, clear_markets, sector_blocks
 from game.outcomes import Outcomes, state_outcomes
+from game.pair_masks import pair_masks
 from game.policy_book import RoundContext
 from game.rules import accounts, coercion, leakage, technology, trust
 from game.rules.supply_chain import draw_stockpiles, mean_quality, usable_capacity
@@ -204,7 +205,7 @@ class Resolver:
         # What is learnt is the quality of the goods actually delivered (a market barred from a
         # maker's leading tier learns from its older ones); secret-patent goods teach nothing.
         real = self.by_group(units)  # (S, k, j) quality-adjusted units delivered
-        abroad = (1.0 - np.eye(n))[None, :, :]
+        abroad = pair_masks(n).abroad[None, :, :]
         open_units = real * abroad * ~w.policy.secrecy.T[:, :, None]
         foreign = (supply * abroad).sum(axis=1).T  # (j, S)
         imported_quality = np.divide(open_units.sum(axis=1).T, foreign, out=np.zeros_like(foreign), where=foreign > 0)
@@ -231,7 +232,7 @@ class Resolver:
         m.usable = usable
         trust.end_of_round(w, p)
 
-        cross = fob * (1.0 - np.eye(n))[None, :, :]
+        cross = fob * pair_masks(n).abroad[None, :, :]
         tech = np.divide(technology.best_by_state(w), sec.frontier[None, :])
         state = state_outcomes(
             names_n=n, gdp=st.gdp, buyers=buyers, producers=owner - m.surplus0, tariff_revenue=duty_in - m.duty0,

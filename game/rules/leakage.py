@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from game.pair_masks import pair_masks
 from game.scenario import Params
 from game.world import World
 
@@ -100,8 +101,8 @@ def _demand(world: World, params: Params) -> tuple[np.ndarray, np.ndarray]:
     best = np.full(sec.n, 1e-300)
     np.maximum.at(best, s, f.quality)
     firm = f.appeal * presence * (unit / (f.quality / best[s])) ** (1.0 - sec.sigma[s])
-    bias = np.where(np.eye(n, dtype=bool), params.home_bias, 1.0)
-    distance = 1.0 + params.distance_cost * (1.0 - np.eye(n)) * (1.0 - 0.5 * st.trade_agreement)
+    bias = np.where(pair_masks(n).home, params.home_bias, 1.0)
+    distance = 1.0 + params.distance_cost * pair_masks(n).abroad * (1.0 - 0.5 * st.trade_agreement)
     wedge = distance[:, :, None] * (1.0 + pol.tariff)  # (k, j, S) delivered price over ex-works
     pair = bias[:, :, None] * m.armington * wedge ** (1.0 - sec.sigma)[None, None, :]
     by_state = np.bincount(f.home * sec.n + s, weights=firm, minlength=n * sec.n).reshape(n, sec.n)
@@ -243,7 +244,7 @@ def network(world: World, params: Params, stopped: np.ndarray, enforcement: np.n
     has = np.zeros((n, s_n), dtype=bool)
     has[f.home[f.alive], f.sector[f.alive]] = True
     barred = stopped.any(axis=0)  # (j, s): some state stops target j in s
-    k, j, s = np.nonzero(has[:, None, :] & barred[None, :, :] & ~np.eye(n, dtype=bool)[:, :, None])
+    k, j, s = np.nonzero(has[:, None, :] & barred[None, :, :] & ~pair_masks(n).home[:, :, None])
     c_n = len(k)
     cid = np.full((n, n, s_n), -1, dtype=np.int64)
     cid[k, j, s] = np.arange(c_n)

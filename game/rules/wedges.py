@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from game.pair_masks import pair_masks
 from game.rules import leakage, reach
 from game.scenario import Params
 from game.world import World
@@ -150,8 +151,8 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
 def _pair_constants(n: int, distance_cost: float, home_bias: float) -> tuple[np.ndarray, np.ndarray]:
     """The (N, N) pair factors that only the params set: distance cost off the diagonal, and
     home bias on it. Made once (they cost more than the round's use of them), read only."""
-    off_diagonal = distance_cost * (1.0 - np.eye(n))
-    bias = np.where(np.eye(n, dtype=bool), home_bias, 1.0)
+    off_diagonal = distance_cost * pair_masks(n).abroad
+    bias = np.where(pair_masks(n).home, home_bias, 1.0)
     for a in (off_diagonal, bias):
         a.flags.writeable = False
     return off_diagonal, bias

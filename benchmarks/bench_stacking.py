@@ -40,9 +40,9 @@ def clearing_arguments(seeds: int, rounds: int = 6) -> list[dict]:
     captured = []
     real, signature = resolve.clear_markets, inspect.signature(market.clear_markets)
 
-    def keep(*args):
-        captured.append(dict(signature.bind(*args).arguments))
-        return real(*args)
+    def keep(*args, **kwargs):
+        captured.append(dict(signature.bind(*args, **kwargs).arguments))
+        return real(*args, **kwargs)
 
     resolve.clear_markets = keep
     try:
@@ -67,6 +67,9 @@ SIDE_BY_SIDE = ("E0", "P0")
 def stacked(worlds: list[dict]) -> dict:
     """One set of clearing arguments for all worlds (see the module docstring)."""
     out = dict(worlds[0])
+    # The caller's kept block starts and rows are one world's: clearing makes them from the blocks.
+    out.pop("starts", None)
+    out.pop("sector", None)
     for name in ALONG_FIRST + SIDE_BY_SIDE:
         if worlds[0][name] is not None:
             out[name] = np.concatenate([w[name] for w in worlds], axis=1 if name in SIDE_BY_SIDE else 0)

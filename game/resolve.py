@@ -63,7 +63,6 @@ class Resolver:
         f, n = self.world.firms, self.world.states.n
         self.blocks = sector_blocks(self.world.sector_starts(), f.n)
         self.starts = np.array([b.start for b in self.blocks])
-        self.block_of_row = np.repeat(np.arange(len(self.blocks)), [b.stop - b.start for b in self.blocks])
         self.group = f.sector * n + f.home  # firms are sorted by (sector, home)
         self.group_starts = np.flatnonzero(np.r_[True, self.group[1:] != self.group[:-1]])
         self.group_ids = self.group[self.group_starts]
@@ -82,7 +81,7 @@ class Resolver:
             wedges.weight, wedges.base_price, f.quality, usable, self.sigma_f(), w.sectors.supply_elasticity[f.sector],
             self.blocks,
             w.sectors.sigma, w.market.E0, w.market.P0, f.lam, f.ties, wedges.served, cp, wedges.qty_factor,
-            starts=self.starts, sector=self.block_of_row,
+            starts=self.starts, sector=f.sector,  # a row's block is its firm's sector (sorted by sector)
         )
         return wedges, cleared
 

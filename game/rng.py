@@ -13,6 +13,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MASK = (1 << 64) - 1
+_M1_INT, _M2_INT, _GOLDEN_INT = int(_M1), int(_M2), int(_GOLDEN)
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:
@@ -24,9 +25,9 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 
 def _splitmix64_int(x: int) -> int:
     """_splitmix64 of one value in Python integers (the same bits, without numpy's per-call cost)."""
-    x = (x + int(_GOLDEN)) & _MASK
-    x = ((x ^ (x >> 30)) * int(_M1)) & _MASK
-    x = ((x ^ (x >> 27)) * int(_M2)) & _MASK
+    x = (x + _GOLDEN_INT) & _MASK
+    x = ((x ^ (x >> 30)) * _M1_INT) & _MASK
+    x = ((x ^ (x >> 27)) * _M2_INT) & _MASK
     return x ^ (x >> 31)
 
 

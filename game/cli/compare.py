@@ -30,13 +30,10 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.seeds < 1:
         raise HighfenceError("--seeds: expected at least 1")
-    executor = "dask" if args.scheduler else args.executor
-    if executor == "local" and (args.workers == 1 or args.seeds == 1):
-        executor = "serial"  # one process: no pool to start
-    if executor == "local":
-        from game.sweep.executors import start_local_workers
+    from game.sweep.executors import command_executor
 
-        start_local_workers("game.replications")  # the workers import the engine while this process loads
+    executor = command_executor(args.executor, args.workers, args.scheduler, "game.replications",
+                                one_task=args.seeds == 1)
     from tqdm import tqdm
 
     from game.compare import compare, format_table, plot, replication_seeds, summarise

@@ -35,13 +35,9 @@ def fmt_band(lo, hi) -> str:
 def run(args) -> int:
     if args.seeds < 1:
         raise HighfenceError("--seeds: expected at least 1")
-    executor = "dask" if args.scheduler else args.executor
-    if executor == "local" and args.workers == 1:
-        executor = "serial"  # one process: no pool to start
-    if executor == "local":
-        from game.sweep.executors import start_local_workers
+    from game.sweep.executors import command_executor
 
-        start_local_workers("game.validation")  # the workers import the engine while this process loads
+    executor = command_executor(args.executor, args.workers, args.scheduler, "game.validation")
     from tqdm import tqdm
 
     from game.compare import replication_seeds

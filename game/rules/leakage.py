@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from game.pair_masks import pair_masks
+from game.pair_masks import distance_and_bias, pair_masks
 from game.scenario import Params
 from game.world import World
 
@@ -101,8 +101,7 @@ def _demand(world: World, params: Params) -> tuple[np.ndarray, np.ndarray]:
     best = np.full(sec.n, 1e-300)
     np.maximum.at(best, s, f.quality)
     firm = f.appeal * presence * (unit / (f.quality / best[s])) ** (1.0 - sec.sigma[s])
-    bias = np.where(pair_masks(n).home, params.home_bias, 1.0)
-    distance = 1.0 + params.distance_cost * pair_masks(n).abroad * (1.0 - 0.5 * st.trade_agreement)
+    distance, bias = distance_and_bias(st.trade_agreement, params.distance_cost, params.home_bias)
     wedge = distance[:, :, None] * (1.0 + pol.tariff)  # (k, j, S) delivered price over ex-works
     pair = bias[:, :, None] * m.armington * wedge ** (1.0 - sec.sigma)[None, None, :]
     by_state = np.bincount(f.home * sec.n + s, weights=firm, minlength=n * sec.n).reshape(n, sec.n)

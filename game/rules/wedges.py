@@ -21,11 +21,10 @@ written only where clearing needs them (weights, old relationships served, units
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from game.pair_masks import pair_masks
+from game.pair_masks import distance_and_bias
 from game.rules import leakage, reach
 from game.scenario import Params
 from game.world import World
@@ -67,7 +66,6 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
     """The round's wedges; `barriers` the round's leakage.in_force when the caller has it
     (the firms' exposure was computed from the same barriers)."""
     f, pol, sec = world.firms, world.policy, world.sectors
-    n = world.states.n
     home, s = f.home, f.sector
     # Capacity mostly acts on supply (prices rise as lines fill up); it enters demand
     # weakly, as a variety term: a share of the sector's world capacity to the power
@@ -79,11 +77,8 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
     firm_weight = f.appeal * presence
 
     # Pair-level factors first (N x N x S is small), then one gather to firms x markets.
-    # Trade agreements halve the cost of distance between members.
-    agreement = world.states.trade_agreement.astype(float)
-    distance = 1.0 + _pair_constants(n, params.distance_cost, params.home_bias)[0] * (1.0 - 0.5 * agreement)
+    distance, bias = distance_and_bias(world.states.trade_agreement, params.distance_cost, params.home_bias)
     price_pair = (1.0 + pol.tariff) * distance[:, :, None]  # (exporter, importer, s)
-    bias = _pair_constants(n, params.distance_cost, params.home_bias)[1]
     # Importer-side: diversification and exclusion are indexed (importer, exporter, s).
     # The risk premium is a shadow cost: buyers act on it but nobody is paid it, so it
     # enters the weight as a price would, (1 + premium)^(1 - sigma), not the price paid.
@@ -145,17 +140,6 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
                                                                    content)
     return Wedges(pref, weight, base_price, duty, served, blocked, cover.enforce, illicit, tiers.available,
                   tiers.quality, denial, listed_part, qty_factor, tiers.illicit, routes, cols)
-
-
-@lru_cache(maxsize=16)  # bounded: a sweep over distance_cost or home_bias makes one per design point
-def _pair_constants(n: int, distance_cost: float, home_bias: float) -> tuple[np.ndarray, np.ndarray]:
-    """The (N, N) pair factors that only the params set: distance cost off the diagonal, and
-    home bias on it. Made once (they cost more than the round's use of them), read only."""
-    off_diagonal = distance_cost * pair_masks(n).abroad
-    bias = np.where(pair_masks(n).home, home_bias, 1.0)
-    for a in (off_diagonal, bias):
-        a.flags.writeable = False
-    return off_diagonal, bias
 
 
 def by_firm(pair: np.ndarray, home: np.ndarray, sector: np.ndarray) -> np.ndarray:

@@ -42,6 +42,20 @@ def start_local_workers(module: str) -> None:
     forkserver.ensure_running()  # returns at once; the server imports in its own process
 
 
+def command_executor(executor: str, workers: int | None, scheduler: str | None, module: str,
+                     one_task: bool = False) -> str:
+    """The executor a command's runs take: Dask when given a scheduler; serial where one
+    process would do (one worker, or one task). For the local pool, its fork server starts
+    now (start_local_workers: the engine and `module`), while the command imports and loads."""
+    if scheduler:
+        return "dask"
+    if executor == "local" and (workers == 1 or one_task):
+        return "serial"  # one process: no pool to start
+    if executor == "local":
+        start_local_workers(module)
+    return executor
+
+
 def _indexed(fn: Callable, shared, index: int, task):
     return index, fn(shared, task)
 

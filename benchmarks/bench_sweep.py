@@ -52,8 +52,11 @@ def throughput(spec: Path, where: Path, label: str, **kw) -> float:
     return rate
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """Resident (RSS) and proportional (PSS) memory, bytes, of a process and all its
+    descendants, from /proc. RSS counts a page shared by n processes n times (the local
+    pool's workers share what their fork server imported); PSS counts 1/n of it in each, so
+    the tree's PSS is the memory it holds."""
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -62,36 +65,38 @@ def _tree_rss(pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(d))
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         todo += children.get(p, [])
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) * 1024
         except OSError:
             pass
-    return total
+    return rss, pss
 
 
-def peak_memory(spec: Path, where: Path, workers: int) -> tuple[int, float]:
-    """Peak RSS of a `highfence sweep` process tree (sampled every 50 ms) and its wall time."""
+def peak_memory(spec: Path, where: Path, workers: int) -> tuple[list[tuple[float, int, int]], float]:
+    """A `highfence sweep` process tree's (seconds, RSS, PSS) every 50 ms, and its wall time."""
     out = where / f"mem-{spec.stem}"
-    return peak_of([sys.executable, "-m", "game.cli", "sweep", str(spec), "--out", str(out), "--workers",
-                    str(workers), "--no-progress"])
+    return memory_of([sys.executable, "-m", "game.cli", "sweep", str(spec), "--out", str(out), "--workers",
+                      str(workers), "--no-progress"])
 
 
-def peak_of(cmd: list[str]) -> tuple[int, float]:
-    """Peak RSS of a command's process tree (sampled every 50 ms) and its wall time."""
+def memory_of(cmd: list[str]) -> tuple[list[tuple[float, int, int]], float]:
+    """A command's process tree's (seconds, RSS, PSS), sampled every 50 ms, and its wall time."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
-    peak = 0
+    samples: list[tuple[float, int, int]] = []
 
     def sample() -> None:
-        nonlocal peak
         while proc.poll() is None:
-            peak = max(peak, _tree_rss(proc.pid))
+            samples.append((time.perf_counter() - start, *_tree_memory(proc.pid)))
             time.sleep(0.05)
 
     t = threading.Thread(target=sample)
@@ -100,7 +105,13 @@ def peak_of(cmd: list[str]) -> tuple[int, float]:
     t.join()
     if proc.returncode:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return peak, time.perf_counter() - start
+    return samples, time.perf_counter() - start
+
+
+def peaks(samples: list[tuple[float, int, int]], after: float = 0.0, before: float = float("inf")) -> tuple[int, int]:
+    """Peak RSS and PSS among the samples taken between `after` and `before` seconds."""
+    inside = [(r, p) for t, r, p in samples if after <= t < before] or [(0, 0)]
+    return max(r for r, _ in inside), max(p for _, p in inside)
 
 
 def write_big_sweep(out: Path, rows: int, chunk: int = 1_000_000) -> None:
@@ -151,7 +162,8 @@ def out_of_core(rows: int) -> None:
         cli = [sys.executable, "-m", "game.cli"]
         for label, cmd in (("summarize", [*cli, "summarize", str(out), "--no-plots"]),
                            ("discover", [*cli, "discover", str(out), "--outcome", "target_access", "--below", "0.6"])):
-            peak, secs = peak_of(cmd)
+            samples, secs = memory_of(cmd)
+            peak, _ = peaks(samples)  # one process: its RSS
             print(f"  {label:<10} {secs:6.1f} s  peak {peak / 2**20:6.0f} MiB  (target < 1024 MiB)", flush=True)
 
 
@@ -178,14 +190,21 @@ def main() -> None:
         print(f"  2 workers / 1 worker: {two / one:.2f}x (target >= 1.7x); serial {serial:.1f} runs/s")
         print(f"  local 2 / dask 2:     {two / dask:.2f}x (target <= 1.5x)")
 
-        print("peak memory of the sweep's process tree (2 workers):")
+        print("peak memory of the sweep's process tree (2 workers; PSS: shared pages split among their processes):")
         sizes = (60, 600) if args.quick else (200, 2000)
-        peaks = {}
+        pss = {}
         for n in sizes:
-            peaks[n], secs = peak_memory(write_spec(where, scenario, n), where, workers=2)
-            print(f"  {n:>5} runs: {peaks[n] / 2**20:7.1f} MiB peak  ({secs:.1f} s)")
-        small, large = peaks[sizes[0]], peaks[sizes[1]]
-        print(f"  {sizes[1]} vs {sizes[0]} runs: {100 * (large / small - 1):+.1f}% (target within 10%)")
+            samples, secs = peak_memory(write_spec(where, scenario, n), where, workers=2)
+            rss, pss[n] = peaks(samples)
+            print(f"  {n:>5} runs: {pss[n] / 2**20:7.1f} MiB peak PSS, {rss / 2**20:7.1f} MiB RSS  ({secs:.1f} s)")
+        small, large = pss[sizes[0]], pss[sizes[1]]
+        print(f"  {sizes[1]} vs {sizes[0]} runs: {100 * (large / small - 1):+.1f}% PSS (target within 10%)")
+        # Growth with the sweep's length, apart from the workers' warm-up: the long sweep's
+        # second half against its first.
+        _, first = peaks(samples, before=secs / 2)
+        _, second = peaks(samples, after=secs / 2)
+        print(f"  {sizes[1]} runs, second half vs first: {100 * (second / first - 1):+.1f}% PSS "
+              f"({first / 2**20:.1f} vs {second / 2**20:.1f} MiB)")
 
 
 if __name__ == "__main__":

@@ -187,12 +187,19 @@ class CompareSpec(Strict):
 
 
 class CaseCheck(Strict):
-    """One band a historical case must land in: min <= metric <= max."""
+    """One band a historical case must land in: min <= metric <= max. Both ends are
+    required: a band with one end cannot catch an overshoot."""
 
     metric: str
-    min: float | None = None
-    max: float | None = None
+    min: float
+    max: float
     note: str = ""
+
+    @model_validator(mode="after")
+    def _two_ends(self) -> CaseCheck:
+        if not self.min < self.max:
+            raise ValueError(f"band of {self.metric}: expected min < max (given min {self.min:g}, max {self.max:g})")
+        return self
 
 
 class CaseSpec(Strict):
@@ -422,16 +429,15 @@ def content_digest(model: BaseModel) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def format_validation_error(source: str, exc: ValidationError, what: str = "scenario") -> str:
-    """One line per problem: file, dotted field path, what was expected."""
-    lines = [f"{source}: {exc.error_count()} problem(s) in the {what}"]
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")
-        got = err.get("input")
-        shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-        lines.append(f"  {loc}: {msg}{shown}")
-    return "\n".join(lines)
+def _problem(err: dict) -> str:
+    """One line: the dotted field path, what was expected, what was given."""
+    loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    if err["type"] == "missing":
+        return f"  {loc}: missing (a required field)"
+    msg = err["msg"].removeprefix("Value error, ")
+    got = err.get("input")
+    shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {_short_repr(got)})"
+    return f"  {loc}: {msg}{shown}"
 
 
 MAX_PROBLEMS = 20  # problems listed in one message (the rest are counted)
@@ -457,13 +463,7 @@ def scenario_from_dict(data: Any, source: str = "<scenario>", max_values: int = 
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors()[:MAX_PROBLEMS]:
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            msg = err["msg"].removeprefix("Value error, ")
-            got = err.get("input")
-            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {_short_repr(got)})"
-            lines.append(f"  {loc}: {msg}{shown}")
+        lines = [_problem(err) for err in exc.errors()[:MAX_PROBLEMS]]
         if exc.error_count() > MAX_PROBLEMS:
             lines.append(f"  ... and {exc.error_count() - MAX_PROBLEMS} more")
         raise ScenarioError("\n".join([f"{source}: {exc.error_count()} problem(s) in the scenario", *lines])) from None

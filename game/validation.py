@@ -264,7 +264,7 @@ def validate_cases(paths: list[Path], seeds: list[int], progress=None, executor:
         runs = [r for k in range(len(chunks)) for r in done[i * len(chunks) + k]]  # in seed order
         for c in sc.case.checks:
             mean, lo, hi = mean_ci(np.array([r[c.metric] for r in runs]))
-            ok = (c.min is None or mean >= c.min) and (c.max is None or mean <= c.max)
+            ok = c.min <= mean <= c.max
             rows.append({"case": path.stem, "metric": c.metric, "mean": mean, "ci_low": lo, "ci_high": hi,
                          "min": c.min, "max": c.max, "pass": bool(ok), "note": c.note})
     return rows
@@ -307,6 +307,49 @@ def coercion_base_rate(seeds: list[int], progress=None, executor: str = "serial"
             "note": f"{conceded} conceded of {attempts} attempts over {len(worlds)} worlds x {len(seeds)} seeds"}
 
 
+def draw_bands(ax, rows: list[dict], title: str) -> None:
+    """Each check's mean and 95% interval placed in its band, on a matplotlib Axes: the band
+    is drawn from 0 (its lower end) to 1 (its upper end), so checks on different scales
+    share one axis; passes in green, failures in red, the values written beside each row."""
+    rows = rows[::-1]  # the first check at the top
+    width = np.array([r["max"] - r["min"] for r in rows])
+
+    def placed(key: str) -> np.ndarray:
+        return np.array([(r[key] - r["min"]) for r in rows]) / width
+
+    mean, low, high = placed("mean"), placed("ci_low"), placed("ci_high")
+    y = np.arange(len(rows))
+    ax.axvspan(0.0, 1.0, color="0.9", zorder=0)
+    for end in (0.0, 1.0):
+        ax.axvline(end, color="0.6", lw=0.8, zorder=1)
+    colour = ["#2a7d2e" if r["pass"] else "#c0392b" for r in rows]
+    ax.hlines(y, low, high, colors=colour, lw=1.5, zorder=2)
+    ax.scatter(np.r_[low, high], np.r_[y, y], c=colour * 2, marker="|", s=40, zorder=2)
+    ax.scatter(mean, y, c=colour, s=22, zorder=3)
+    ax.set_yticks(y, [f"{r['case']}  {r['metric']}" for r in rows], fontsize=8)
+    ax.set_xlim(min(-0.6, float(np.nanmin(low)) - 0.1), max(1.6, float(np.nanmax(high)) + 0.1))
+    for yi, r, c in zip(y, rows, colour):
+        ax.annotate(f"{r['mean']:.3g} in [{r['min']:g}, {r['max']:g}]", (1.0, yi), xytext=(6, 0),
+                    textcoords="offset points", xycoords=("axes fraction", "data"), va="center", fontsize=7,
+                    color=c, annotation_clip=False)
+    ax.set_xlabel("place in the band (0 = its lower end, 1 = its upper end); mean and 95% CI over seeds")
+    ax.set_title(f"{title}: {sum(r['pass'] for r in rows)} of {len(rows)} checks in their bands")
+    ax.grid(axis="x", alpha=0.3)
+
+
+def plot_bands(rows: list[dict], path: str | Path, title: str) -> Path:
+    """draw_bands as a PNG file."""
+    from matplotlib.figure import Figure  # no pyplot: no global figure state, no display needed
+
+    fig = Figure(figsize=(10, 0.32 * len(rows) + 1.4))
+    draw_bands(fig.subplots(), rows, title)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return path
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """95% Wilson score interval of a proportion k / n."""
     if n == 0:
@@ -331,4 +374,5 @@ def case_paths(names: list[str] | None) -> list[Path]:
     return out
 
 
-__all__ = ["METRICS", "case_paths", "coercion_base_rate", "replication_seeds", "validate_case", "validate_cases"]
+__all__ = ["METRICS", "case_paths", "coercion_base_rate", "draw_bands", "plot_bands", "replication_seeds",
+           "validate_case", "validate_cases"]

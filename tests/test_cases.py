@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -61,13 +62,54 @@ def test_coercion_succeeds_sometimes_not_always():
 def test_validate_exits_1_when_a_case_fails(tmp_path):
     text = Path("configs/cases/subsidy_race.yaml").read_text()
     text = text.replace("extends: ../default.yaml", f"extends: {Path('configs/default.yaml').resolve()}")
-    text = text.replace("{metric: sector_capacity_vs_baseline, min: 1.0", "{metric: sector_capacity_vs_baseline, min: 5.0")
+    text = text.replace("{metric: sector_capacity_vs_baseline, min: 1.0, max: 1.5",
+                        "{metric: sector_capacity_vs_baseline, min: 5.0, max: 6.0")
     bad = tmp_path / "impossible.yaml"
     bad.write_text(text)
-    r = subprocess.run([sys.executable, "-m", "game.cli", "validate", str(bad), "--seeds", "2", "--no-base-rate"],
-                       capture_output=True, text=True, check=False)
+    png = tmp_path / "bands.png"
+    r = subprocess.run([sys.executable, "-m", "game.cli", "validate", str(bad), "--seeds", "2", "--no-base-rate",
+                        "--plot", str(png)], capture_output=True, text=True, check=False)
     assert r.returncode == 1, r.stderr
     assert "FAIL" in r.stdout and "1 failed" in r.stdout
+    assert f"wrote {png}" in r.stdout and png.stat().st_size > 0
+
+
+def test_a_band_needs_two_ends(tmp_path):
+    """A case check with one end, or with its ends the wrong way round, is refused by name."""
+    from game.errors import ScenarioError
+    from game.scenario import load_scenario
+
+    text = Path("configs/cases/subsidy_race.yaml").read_text()
+    text = text.replace("extends: ../default.yaml", f"extends: {Path('configs/default.yaml').resolve()}")
+    text = text.replace("{metric: sector_capacity_vs_baseline, min: 1.0, max: 1.5",
+                        "{metric: sector_capacity_vs_baseline, min: 1.0")
+    text = text.replace("{metric: sector_margin_vs_baseline, min: -0.2, max: 0.0",
+                        "{metric: sector_margin_vs_baseline, min: 0.0, max: -0.2")
+    bad = tmp_path / "one_end.yaml"
+    bad.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(bad)
+    assert "case.checks.0.max: missing (a required field)" in str(err.value)
+    assert "case.checks.1: band of sector_margin_vs_baseline: expected min < max (given min 0, max -0.2)" in str(err.value)
+
+
+def _reds(png: Path) -> int:
+    import matplotlib.image
+
+    rgb = matplotlib.image.imread(png)[..., :3]
+    return int((np.abs(rgb - np.array([0xc0, 0x39, 0x2b]) / 255).max(axis=-1) < 0.02).sum())
+
+
+def test_the_band_plot_marks_failures_in_red(tmp_path):
+    from game.validation import plot_bands
+
+    def row(metric, mean, ok):
+        return {"case": "c", "metric": metric, "mean": mean, "ci_low": mean - 0.1, "ci_high": mean + 0.1,
+                "min": 0.0, "max": 1.0, "pass": ok, "note": ""}
+
+    passing = plot_bands([row("a", 0.5, True), row("b", 0.2, True)], tmp_path / "pass.png", "t")
+    failing = plot_bands([row("a", 0.5, True), row("b", 2.0, False)], tmp_path / "fail.png", "t")
+    assert _reds(passing) == 0 < _reds(failing)
 
 
 def test_validate_gives_the_same_rows_on_a_local_pool():

@@ -44,3 +44,31 @@ def test_every_parameter_is_in_the_tables_with_its_default(path, pattern):
         if value not in found:
             wrong.append(f"{name} = {value:g}: " + ("no row" if name not in rows else f"rows give {found}"))
     assert not wrong, f"{path}: " + "; ".join(wrong)
+
+
+def _module(where: str):
+    """The module a constants row names: rules/wedges.py is game.rules.wedges,
+    strategies/firms.py agents.strategies.firms."""
+    import importlib
+
+    dotted = where.removesuffix(".py").replace("/", ".")
+    return importlib.import_module(("agents." if dotted.startswith("strategies.") else "game.") + dotted)
+
+
+def test_the_code_constants_table_gives_the_code_values():
+    """docs/model.md's table of constants in the code: each named constant has the value its module gives."""
+    checked, wrong = 0, []
+    for line in Path("docs/model.md").read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) != 4 or not cells[2].endswith(".py"):
+            continue
+        names = re.findall(r"`([A-Z][A-Z_]+)`", cells[0])
+        if not names:
+            continue  # a constant written in the code as a number, named in words here
+        values = [float(v.replace(",", "")) for v in cells[1].split(", ")]
+        module = _module(cells[2])
+        for name, value in zip(names, values, strict=True):
+            checked += 1
+            if float(getattr(module, name)) != value:
+                wrong.append(f"{name}: docs {value:g}, {cells[2]} {getattr(module, name)}")
+    assert checked >= 10 and not wrong, wrong

@@ -88,5 +88,6 @@ def frontier_table(model: GeoModel) -> pd.DataFrame:
 
 
 def state_table(model: GeoModel) -> pd.DataFrame:
+    """Each state's autonomy, indispensability, dependence and supplier HHI now, by state name."""
     df = model.datacollector.get_agent_vars_dataframe().xs(model.steps, level="Step")
-    return df[["autonomy", "indispensability", "dependence", "hhi"]]
+    return df[["autonomy", "indispensability", "dependence", "hhi"]].rename_axis("state")

@@ -43,7 +43,8 @@ def summary_line(model: GeoModel) -> str:
     )
     lines = [head] + [f"           {e.text}" for e in notable[:6]]
     if len(notable) > 6:
-        lines.append(f"           ... and {len(notable) - 6} more events")
+        more = len(notable) - 6
+        lines.append(f"           ... and {more} more event{'s' if more > 1 else ''}")
     return "\n".join(lines)
 
 
@@ -68,7 +69,7 @@ def run(args) -> int:
     final = model.datacollector.get_agent_vars_dataframe().xs(model.steps, level="Step")
     print("\nfinal round, per state:")
     print(final[["welfare_change", "autonomy", "indispensability", "tech_level", "cohesion", "fiscal_cost"]]
-          .round(3).to_string())
+          .rename_axis("state").round(3).to_string())
     if args.score:
         from game.score import REFERENCE_NAMES, score_against_baseline, zero_reasons
 
@@ -78,7 +79,7 @@ def run(args) -> int:
             raise HighfenceError(f"--against {args.against}: {exc}") from None
         print(f"\nscore against {REFERENCE_NAMES[args.against]}, same seed and rounds "
               "(points; welfare in basis points of GDP):")
-        print(table.round(2).to_string())
+        print(table.rename_axis("state").round(2).to_string())
         for line in zero_reasons(table, model, args.against):
             print(f"note: {line}")
     if args.out:

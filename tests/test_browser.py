@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_recorder import Recorder
 from conftest import check_server_log
 from playwright.sync_api import Page, expect
 
@@ -37,32 +37,6 @@ def server():
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
-
-
-class Recorder:
-    """Every request, failure and console error of the pages of one browser context."""
-
-    def __init__(self, origin: str):
-        self.origin = urlsplit(origin).netloc
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-
-    def attach(self, page: Page) -> Page:
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
-        page.on("websocket", lambda ws: self.requests.append(ws.url))
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        return page
-
-    def check(self) -> None:
-        foreign = [u for u in self.requests
-                   if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != self.origin]
-        assert not foreign, f"requests to other hosts: {foreign}"
-        assert not self.failed, f"failed requests: {self.failed}"
-        assert not self.errors, f"console errors: {self.errors}"
-        assert self.requests, "no request was recorded"
 
 
 @pytest.fixture

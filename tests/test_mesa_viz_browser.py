@@ -11,9 +11,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_recorder import Recorder
 from playwright.sync_api import expect
 
 from game.web.server import free_port, stop
@@ -58,11 +58,8 @@ def test_solaraviz_renders_offline_steps_and_resets(browser, mesa_server, tmp_pa
 
 
 def _drive(page, mesa_server, tmp_path):
-    requests, errors = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    rec = Recorder(mesa_server)
+    rec.attach(page)
     page.goto(mesa_server + "/")
 
     expect(page.get_by_text("Time: 0.0")).to_be_visible(timeout=60_000)
@@ -89,7 +86,4 @@ def _drive(page, mesa_server, tmp_path):
     expect(page.get_by_text("error in")).to_have_count(0)  # Mesa shows a failed step or reset as "error in ..."
     page.screenshot(path=str(tmp_path / "reset.png"))
 
-    origin = urlsplit(mesa_server).netloc
-    foreign = [u for u in requests if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != origin]
-    assert not foreign, f"requests to other hosts: {foreign}"
-    assert not errors, errors
+    rec.check()

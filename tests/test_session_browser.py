@@ -11,12 +11,11 @@ purpose. Screenshots are kept under the test's tmp dir.
 from __future__ import annotations
 
 import json
-import re
 import signal
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_recorder import Recorder
 from conftest import check_server_log
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -29,51 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "configs" / "tiny.yaml"
 
 TIMEOUT_MS = 20_000
-REFUSED = re.compile(r"the server responded with a status of (\d{3})")
 
 browser_test = pytest.mark.browser
-
-
-class Recorder:
-    """Every request, failure and console error of one browser context's pages.
-
-    `refusals` lists the HTTP statuses (403, 409, 422) the test provokes on purpose:
-    Chromium logs each refused fetch as a console error, and only those are allowed.
-    """
-
-    def __init__(self, origin: str, refusals: tuple[int, ...] = ()):
-        self.origin = urlsplit(origin).netloc
-        self.refusals = refusals
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-        self.refused: list[int] = []
-
-    def console(self, msg) -> None:
-        if msg.type != "error":
-            return
-        m = REFUSED.search(msg.text)
-        if m and int(m.group(1)) in self.refusals:
-            self.refused.append(int(m.group(1)))
-        else:
-            self.errors.append(msg.text)
-
-    def attach(self, page: Page) -> Page:
-        page.on("request", lambda r: self.requests.append(r.url))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
-        page.on("console", self.console)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        return page
-
-    def check(self) -> None:
-        foreign = [u for u in self.requests
-                   if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != self.origin]
-        assert not foreign, f"requests to other hosts: {foreign}"
-        # A reload (after a round closes) aborts the poll in flight: not a failure of the page.
-        failed = [f for f in self.failed if not ("/api/session/" in f and "ERR_ABORTED" in f)]
-        assert not failed, f"failed requests: {failed}"
-        assert not self.errors, f"console errors: {self.errors}"
-        assert self.requests, "no request was recorded"
 
 
 # -- fixtures -------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_recorder import Recorder
 from conftest import CONFIGS, ROOT, check_server_log
 from playwright.sync_api import Browser, expect
-from test_session_browser import Recorder
 
 from game.session import SessionStore, create_session
 from game.web.server import free_port, spawn, stop

@@ -1,4 +1,5 @@
-"""What a test's pages asked for and complained about, for the real-browser tests.
+"""For the real-browser tests: what a test's pages asked for and complained about
+(Recorder), and the people at a tabletop, each in a browser context of their own (Person).
 
 A page passes when it asked no other host for anything (every asset is served by the
 machine itself: these rooms are offline), no request failed and the console shows no
@@ -56,3 +57,43 @@ class Recorder:
         assert not failed, f"failed requests: {failed}"
         assert not self.errors, f"console errors: {self.errors}"
         assert self.requests, "no request was recorded"
+
+
+class Person:
+    """One person at the table: a fresh browser context (no cookies or storage shared with
+    anyone else), its recorder and its page."""
+
+    def __init__(self, browser, origin: str, size: tuple[int, int] = (1400, 1000), refusals: tuple[int, ...] = (),
+                 timeout_ms: int = 20_000):
+        self.ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+        self.ctx.set_default_timeout(timeout_ms)
+        self.rec = Recorder(origin, refusals)
+        self.origin = origin
+        self.page: Page = self.rec.attach(self.ctx.new_page())
+        self.closed = False
+
+    def open(self, path: str) -> Page:
+        resp = self.page.goto(self.origin + path)
+        assert resp is not None and resp.status == 200, (path, resp and resp.status)
+        return self.page
+
+    def close(self) -> None:
+        """Check what the pages did, then close the context (once)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.rec.check()
+        finally:
+            self.ctx.close()
+
+
+def close_all(people: list[Person]) -> None:
+    """Close every person's context, then fail with every person's complaints together."""
+    errors = []
+    for p in people:
+        try:
+            p.close()
+        except AssertionError as exc:
+            errors.append(str(exc))
+    assert not errors, errors

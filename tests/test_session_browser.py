@@ -15,9 +15,9 @@ import signal
 from pathlib import Path
 
 import pytest
-from browser_recorder import Recorder
+from browser_recorder import Person, close_all
 from conftest import check_server_log
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from game.cli import main as cli_main
 from game.session import SessionStore, create_session, open_session
@@ -61,49 +61,17 @@ def shots(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("session-screenshots")
 
 
-class Role:
-    """One person at the table: a fresh browser context, its recorder, its page."""
-
-    def __init__(self, browser: Browser, origin: str, refusals: tuple[int, ...] = ()):
-        self.ctx: BrowserContext = browser.new_context(viewport={"width": 1400, "height": 1000})
-        self.ctx.set_default_timeout(TIMEOUT_MS)
-        self.rec = Recorder(origin, refusals)
-        self.origin = origin
-        self.page: Page = self.rec.attach(self.ctx.new_page())
-        self.closed = False
-
-    def open(self, path: str) -> Page:
-        resp = self.page.goto(self.origin + path)
-        assert resp is not None and resp.status == 200, (path, resp and resp.status)
-        return self.page
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        try:
-            self.rec.check()
-        finally:
-            self.ctx.close()
-
-
 @pytest.fixture
 def people(browser):
-    opened: list[Role] = []
+    opened: list[Person] = []
 
-    def open_(origin: str, refusals: tuple[int, ...] = ()) -> Role:
-        r = Role(browser, origin, refusals)
+    def open_(origin: str, refusals: tuple[int, ...] = ()) -> Person:
+        r = Person(browser, origin, refusals=refusals, timeout_ms=TIMEOUT_MS)
         opened.append(r)
         return r
 
     yield open_
-    errors = []
-    for r in opened:
-        try:
-            r.close()
-        except AssertionError as exc:
-            errors.append(str(exc))
-    assert not errors, errors
+    close_all(opened)
 
 
 def seat_url(sid: str, seat: str, token: str) -> str:

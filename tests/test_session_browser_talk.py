@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_recorder import Recorder
+from browser_recorder import Person, close_all
 from conftest import CONFIGS, ROOT, check_server_log
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 
 from game.session import SessionStore, create_session
 from game.web.server import free_port, spawn, stop
@@ -30,26 +30,6 @@ def no_raw_json(page) -> None:
     """What a person reads on the page holds no JSON object or list of objects."""
     text = page.locator("body").inner_text()
     assert not JSONISH.search(text), JSONISH.search(text).group(0) + " in " + page.url
-
-
-class Person:
-    def __init__(self, browser: Browser, origin: str, size: tuple[int, int], refusals=()):
-        self.ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
-        self.ctx.set_default_timeout(20_000)
-        self.rec = Recorder(origin, refusals)
-        self.page = self.rec.attach(self.ctx.new_page())
-        self.origin = origin
-
-    def open(self, path: str):
-        resp = self.page.goto(self.origin + path)
-        assert resp is not None and resp.status == 200, (path, resp and resp.status)
-        return self.page
-
-    def close(self):
-        try:
-            self.rec.check()
-        finally:
-            self.ctx.close()
 
 
 @pytest.fixture(params=list(SIZES), scope="module")
@@ -195,10 +175,4 @@ def test_seats_talk_are_asked_and_answer_at_both_sizes(browser, table):
             page.screenshot(path=shots / f"{page.url.split('/')[-1].split('?')[0]}.png")
         assert ppage.evaluate("document.documentElement.scrollWidth") <= size[0]
     finally:
-        errors = []
-        for p in people:
-            try:
-                p.close()
-            except AssertionError as exc:
-                errors.append(str(exc))
-        assert not errors, errors
+        close_all(people)

@@ -1,4 +1,4 @@
-"""The documents state the parameters as the code has them (docs/model.md, configs/README.md)."""
+"""The documents say what the code does: parameters and constants (docs/model.md, configs/README.md), command-line options (README.md)."""
 
 from __future__ import annotations
 
@@ -72,3 +72,24 @@ def test_the_code_constants_table_gives_the_code_values():
             if float(getattr(module, name)) != value:
                 wrong.append(f"{name}: docs {value:g}, {cells[2]} {getattr(module, name)}")
     assert checked >= 10 and not wrong, wrong
+
+
+def test_the_readme_names_every_command_line_option():
+    """A flag added to a command is documented in the README too (its --help has the details)."""
+    import argparse
+
+    from game.cli import build_parser
+
+    readme = Path("README.md").read_text()
+    missing = []
+
+    def walk(name: str, parser: argparse.ArgumentParser) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, p in action.choices.items():
+                    walk(f"{name} {sub}".strip(), p)
+            missing.extend(f"{name} {o}" for o in action.option_strings
+                           if o.startswith("--") and o != "--help" and o not in readme)
+
+    walk("highfence", build_parser())
+    assert not missing, missing

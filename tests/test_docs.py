@@ -1,4 +1,5 @@
-"""The documents say what the code does: parameters and constants (docs/model.md, configs/README.md), command-line options (README.md)."""
+"""The documents say what the code does: parameters and constants (docs/model.md,
+configs/README.md) and command-line options (README.md)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,8 @@ what the workers import; this module summarises, tabulates and plots them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import stats
 
@@ -41,8 +43,10 @@ def summarise(runs: list[Run]) -> list[dict]:
 
 
 def compare(scenario: Scenario, seeds: list[int], rounds: int | None = None, progress=None,
-            executor: str = "serial", workers: int | None = None, scheduler: str | None = None) -> list[Run]:
-    """Every arm for every seed, in seed order whatever the executor.
+            executor: str = "serial", workers: int | None = None, scheduler: str | None = None,
+            cancelled: Callable[[], bool] = lambda: False) -> list[Run] | None:
+    """Every arm for every seed, in seed order whatever the executor (`progress()` as each
+    seed finishes; None once `cancelled()` says so: seeds not yet started are dropped).
 
     executor: "serial" (this process), "local" (a process pool of `workers`) or "dask"
     (a LocalCluster, or the running cluster at `scheduler`): the sweep executors
@@ -55,10 +59,16 @@ def compare(scenario: Scenario, seeds: list[int], rounds: int | None = None, pro
     from game.sweep.executors import run_tasks
 
     by_seed: dict[int, list[Run]] = {}
-    for i, runs in run_tasks(seed_task, (scenario, rounds), seeds, executor, workers, scheduler):
-        by_seed[i] = runs
-        if progress:
-            progress()
+    done = run_tasks(seed_task, (scenario, rounds), seeds, executor, workers, scheduler)
+    try:
+        for i, runs in done:
+            by_seed[i] = runs
+            if progress:
+                progress()
+            if cancelled():
+                return None
+    finally:
+        done.close()  # stops the pool (and drops its queued seeds) on a stop, too
     return [run for i in range(len(seeds)) for run in by_seed[i]]
 
 

@@ -112,7 +112,6 @@ def run_seed(scenario: Scenario, seed: int, rounds: int | None = None) -> list[R
     return runs
 
 
-
 def seed_task(shared: tuple[Scenario, int | None], seed: int) -> list[Run]:
     """One task of `compare`: every arm for one seed (shared: the scenario and rounds)."""
     scenario, rounds = shared

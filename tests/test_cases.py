@@ -31,14 +31,6 @@ def test_there_is_a_case_per_episode():
                                        "tariffs_2018", "huawei_2019"}
 
 
-def test_every_band_has_two_ends():
-    """A band with one end cannot catch an overshoot (FACTS.md)."""
-    for path in CASES:
-        for check in yaml.safe_load(path.read_text())["case"]["checks"]:
-            assert check.get("min") is not None and check.get("max") is not None, (path.stem, check)
-            assert check["min"] < check["max"], (path.stem, check)
-
-
 @pytest.mark.parametrize("path", [known(p) for p in CASES])
 def test_case_lands_in_its_bands(path):
     rows = validate_case(path, replication_seeds(0, 10))
@@ -59,9 +51,14 @@ def test_coercion_succeeds_sometimes_not_always():
     assert row["pass"], row
 
 
-def test_validate_exits_1_when_a_case_fails(tmp_path):
+def _subsidy_race_text() -> str:
+    """The subsidy race case, to be changed and written elsewhere (its `extends:` made absolute)."""
     text = Path("configs/cases/subsidy_race.yaml").read_text()
-    text = text.replace("extends: ../default.yaml", f"extends: {Path('configs/default.yaml').resolve()}")
+    return text.replace("extends: ../default.yaml", f"extends: {Path('configs/default.yaml').resolve()}")
+
+
+def test_validate_exits_1_when_a_case_fails(tmp_path):
+    text = _subsidy_race_text()
     text = text.replace("{metric: sector_capacity_vs_baseline, min: 1.0, max: 1.5",
                         "{metric: sector_capacity_vs_baseline, min: 5.0, max: 6.0")
     bad = tmp_path / "impossible.yaml"
@@ -79,8 +76,7 @@ def test_a_band_needs_two_ends(tmp_path):
     from game.errors import ScenarioError
     from game.scenario import load_scenario
 
-    text = Path("configs/cases/subsidy_race.yaml").read_text()
-    text = text.replace("extends: ../default.yaml", f"extends: {Path('configs/default.yaml').resolve()}")
+    text = _subsidy_race_text()
     text = text.replace("{metric: sector_capacity_vs_baseline, min: 1.0, max: 1.5",
                         "{metric: sector_capacity_vs_baseline, min: 1.0")
     text = text.replace("{metric: sector_margin_vs_baseline, min: -0.2, max: 0.0",

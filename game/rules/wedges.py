@@ -99,7 +99,7 @@ def compute_wedges(world: World, params: Params, usable: np.ndarray,
         weight *= pref
     served = (~by_firm(pol.exclusion.transpose(1, 0, 2), home, s)).astype(float) if pol.exclusion.any() else None
 
-    if not (pol.control.any() or world.embargo_active().any() or pol.listings):
+    if not (leakage.any_barrier(world) or pol.listings):
         return Wedges(pref, weight, base_price, duty, served, None, None)
 
     b = leakage.in_force(world, params) if barriers is None else barriers

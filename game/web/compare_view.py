@@ -16,11 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from game.compare import METRICS as HEADLINE
-from game.compare import SERIES, Run, mean_ci, replication_seeds, seed_task, series, summarise
+from game.compare import SERIES, Run, compare, mean_ci, replication_seeds, series, summarise
 from game.experiment import VARIANTS
 from game.model import GeoModel
 from game.scenario import Scenario
-from game.sweep.executors import run_tasks
 from game.web.svg import Line, esc, fmt, line_chart
 
 METRICS = (
@@ -106,18 +105,11 @@ def run_seeds(scenario: Scenario, root: int, k: int, rounds: int | None = None,
     seeds = replication_seeds(root, k)
     if cancelled():
         return None
-    by_seed: dict[int, list[Run]] = {}
-    done = run_tasks(seed_task, (scenario, rounds), seeds, executor if k > 1 else "serial", workers)
-    try:
-        for i, runs in done:
-            by_seed[i] = runs
-            if progress:
-                progress(len(by_seed), k)
-            if cancelled():
-                return None
-    finally:
-        done.close()  # stops the pool (and drops its queued seeds) on a stop, too
-    runs = [run for i in range(k) for run in by_seed[i]]  # in seed order, whichever finished first
+    finished = iter(range(1, k + 1))
+    runs = compare(scenario, seeds, rounds, progress=(lambda: progress(next(finished), k)) if progress else None,
+                   executor=executor if k > 1 else "serial", workers=workers, cancelled=cancelled)
+    if runs is None:
+        return None
     last = len(runs[0].series[SERIES[0]]) - 1 if runs else 0
     return SeedRuns(root, tuple(seeds), tuple(runs), last)
 
